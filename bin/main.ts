@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { reportAndExit } from '../core/cli';
+import { registerDataCommands } from '../data/cli';
+
+const program = new Command('vigil')
+  .description('Vigil: fraud scoring for logins and crypto withdrawals, with its own feature store.')
+  .showHelpAfterError()
+  .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+
+// Each area registers its own commands; this file only dispatches.
+registerDataCommands(program);
+
+program.parseAsync(process.argv).catch(reportAndExit);
