@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { reportAndExit } from '../core/cli';
 import { registerDataCommands } from '../data/cli';
+import { registerFeatureCommands } from '../features/cli';
 
 const program = new Command('vigil')
   .description('Vigil: fraud scoring for logins and crypto withdrawals, with its own feature store.')
@@ -9,5 +10,6 @@ const program = new Command('vigil')
 
 // Each area registers its own commands; this file only dispatches.
 registerDataCommands(program);
+registerFeatureCommands(program);
 
 program.parseAsync(process.argv).catch(reportAndExit);

@@ -1,0 +1,199 @@
+import { isIPv6 } from 'node:net';
+import { chainOf, normalizeAddress } from '../data/addresses';
+import type { Label, VigilEvent } from '../data/schemas';
+import { computeFeatures, type FeatureInput } from './definitions';
+import { identityPseudonymizer, type Pseudonymizer } from './pseudonymizer';
+import type { AddressState } from './state/address-state';
+import type { IpState } from './state/ip-state';
+import type { UserState } from './state/user-state';
+import type { FeatureStore, StepStates, StoreStep } from './store/feature-store';
+import { localHour } from './transforms/geo';
+import { networkOf } from './transforms/network';
+
+/** An event or a label, in the order they happened (replay) or arrived (online). */
+export type PipelineItem = { kind: 'event'; event: VigilEvent; tsMs: number } | { kind: 'label'; label: Label; tsMs: number };
+
+/** Answers which deny list, if any, holds a destination address (see deny-lists.ts). */
+export type DenyListLookup = (chain: string | undefined, address: string) => string | undefined;
+
+export interface FeaturePipelineOptions {
+  store: FeatureStore;
+  /** @defaultValue no deny lists */
+  denyLists?: DenyListLookup;
+  /** @defaultValue identity (offline replay); the Redis store gets a keyed hash */
+  pseudonymize?: Pseudonymizer;
+}
+
+/** What processing gave for one item. */
+export type ItemResult =
+  /** A login or withdrawal: its feature vector from the state before it. */
+  | { kind: 'features'; features: Float64Array; denyList: string | undefined }
+  /** An event id applied before: nothing changed. */
+  | { kind: 'duplicate' }
+  /** An account change, or an event processed without features. */
+  | { kind: 'applied' }
+  /** A label for an event Vigil has not seen (or no longer remembers): nothing changed. */
+  | { kind: 'unknown_event' }
+  | { kind: 'label_applied' };
+
+interface Prepared {
+  step: StoreStep;
+  input?: Omit<FeatureInput, 'user' | 'ipState' | 'addressState' | 'memo'>;
+  eventId?: string;
+}
+
+/**
+ * The one path from events to feature state and vectors, shared by offline replay, bulk ingestion, the queue worker
+ * and online scoring. It turns each item into entity records (the user, the IP across users, the destination address
+ * across users), lets the store apply them atomically per entity, and computes each event's features from the
+ * states just before it.
+ */
+export class FeaturePipeline {
+  private readonly store: FeatureStore;
+  private readonly denyLists: DenyListLookup;
+  private readonly pseudonymize: Pseudonymizer;
+
+  constructor(options: FeaturePipelineOptions) {
+    this.store = options.store;
+    this.denyLists = options.denyLists ?? (() => undefined);
+    this.pseudonymize = options.pseudonymize ?? identityPseudonymizer;
+  }
+
+  /**
+   * Applies items in order. With `features` false (plain ingestion) no state is read back, which is what makes bulk
+   * ingestion fast.
+   */
+  async process(items: readonly PipelineItem[], options: { features: boolean } = { features: true }): Promise<ItemResult[]> {
+    const results = new Array<ItemResult>(items.length);
+    const labelRefs = await this.resolveLabelRefs(items);
+    const prepared: Prepared[] = [];
+    const index: number[] = [];
+    items.forEach((item, i) => {
+      if (item.kind === 'event') {
+        prepared.push(this.prepareEvent(item.event, item.tsMs, options.features));
+        index.push(i);
+        return;
+      }
+      const ref = labelRefs.get(item.label.eventId);
+      if (!ref) {
+        results[i] = { kind: 'unknown_event' };
+        return;
+      }
+      const record = { k: 'label' as const, id: item.label.eventId, ts: item.tsMs, fraud: item.label.label === 'fraud' };
+      const updates: StoreStep['updates'] = [{ entity: 'user', key: ref.userId, record }];
+      if (ref.address !== undefined) updates.push({ entity: 'address', key: ref.address, record });
+      prepared.push({ step: { updates, read: false } });
+      index.push(i);
+    });
+    const computed = await this.store.apply(
+      prepared.map((p) => p.step),
+      (j, states) => this.featuresOf(prepared[j] as Prepared, states),
+    );
+    prepared.forEach((p, j) => {
+      const i = index[j] as number;
+      const item = items[i] as PipelineItem;
+      results[i] = computed[j] ?? (item.kind === 'label' ? { kind: 'label_applied' } : { kind: 'applied' });
+    });
+    return results;
+  }
+
+  /** Label targets: events earlier in this batch first (not yet in the store), then the store. */
+  private async resolveLabelRefs(items: readonly PipelineItem[]) {
+    const refs = new Map<string, { userId: string; address?: string }>();
+    const missing: string[] = [];
+    for (const item of items) {
+      if (item.kind === 'event') {
+        const e = item.event;
+        refs.set(e.eventId, e.type === 'withdrawal' ? { userId: e.userId, address: normalizeAddress(chainOf(e.chain, e.asset), e.address) } : { userId: e.userId });
+      } else if (!refs.has(item.label.eventId)) missing.push(item.label.eventId);
+    }
+    if (missing.length) {
+      const found = await this.store.getEventRefs(missing);
+      missing.forEach((id, i) => {
+        const ref = found[i];
+        if (ref) refs.set(id, ref);
+      });
+    }
+    return refs;
+  }
+
+  private prepareEvent(e: VigilEvent, ts: number, features: boolean): Prepared {
+    const ref = { eventId: e.eventId, ref: { userId: e.userId } as { userId: string; address?: string } };
+    switch (e.type) {
+      case 'login': {
+        const ip = this.pseudonymize(e.ip);
+        const dev = this.pseudonymize(e.deviceId);
+        const net = this.pseudonymize(networkOf(e.ip));
+        const step: StoreStep = {
+          read: features,
+          ref,
+          updates: [
+            {
+              entity: 'user',
+              key: e.userId,
+              record: { k: 'login', id: e.eventId, ts, ok: e.success, dev, ip, net, ctry: e.country, lat: e.lat, lon: e.lon },
+            },
+            { entity: 'ip', key: ip, record: { k: 'login', id: e.eventId, ts, user: e.userId, ok: e.success } },
+          ],
+        };
+        return {
+          step,
+          eventId: e.eventId,
+          input: {
+            type: 'login', now: ts, dev, ip, net, ipv6: isIPv6(e.ip), country: e.country, lat: e.lat, lon: e.lon,
+            success: e.success, mfa: e.mfa, usd: undefined, address: undefined, denyList: undefined,
+          },
+        };
+      }
+      case 'withdrawal': {
+        const chain = chainOf(e.chain, e.asset);
+        const address = normalizeAddress(chain, e.address);
+        ref.ref.address = address;
+        const step: StoreStep = {
+          read: features,
+          ref,
+          updates: [
+            { entity: 'user', key: e.userId, record: { k: 'wd', id: e.eventId, ts, usd: e.amountUsd, addr: address, hour: localHour(ts, e.lon) } },
+            { entity: 'address', key: address, record: { k: 'wd', id: e.eventId, ts, user: e.userId, usd: e.amountUsd } },
+          ],
+        };
+        return {
+          step,
+          eventId: e.eventId,
+          input: {
+            type: 'withdrawal',
+            now: ts,
+            dev: e.deviceId === undefined ? undefined : this.pseudonymize(e.deviceId),
+            ip: e.ip === undefined ? undefined : this.pseudonymize(e.ip),
+            net: e.ip === undefined ? undefined : this.pseudonymize(networkOf(e.ip)),
+            ipv6: e.ip === undefined ? undefined : isIPv6(e.ip),
+            country: e.country,
+            lat: e.lat,
+            lon: e.lon,
+            success: undefined,
+            mfa: undefined,
+            usd: e.amountUsd,
+            address,
+            denyList: this.denyLists(chain, address),
+          },
+        };
+      }
+      case 'account_change':
+        return { step: { read: false, ref, updates: [{ entity: 'user', key: e.userId, record: { k: 'change', id: e.eventId, ts, change: e.change } }] } };
+    }
+  }
+
+  private featuresOf(p: Prepared, states: StepStates): ItemResult | undefined {
+    if (!p.input) return undefined;
+    const user = states[0] as UserState;
+    if (user.seen.has(p.eventId as string)) return { kind: 'duplicate' };
+    const input: FeatureInput = {
+      ...p.input,
+      user,
+      ipState: p.input.type === 'login' ? (states[1] as IpState) : undefined,
+      addressState: p.input.type === 'withdrawal' ? (states[1] as AddressState) : undefined,
+      memo: new Map(),
+    };
+    return { kind: 'features', features: computeFeatures(input), denyList: p.input.denyList };
+  }
+}

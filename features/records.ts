@@ -1,0 +1,49 @@
+import type { AccountChange } from '../data/schemas';
+
+/**
+ * What is appended to an entity's log for one event or label. Records are small and self-contained: an entity's
+ * state is the fold of its records ({@link EntityKind.apply}), so the memory store (which folds as it goes) and the
+ * Redis store (which appends records and folds them when read) hold the same state by construction.
+ * Device ids, IPs and networks arrive here already pseudonymised (see `pseudonymizer.ts`).
+ */
+export type UserRecord =
+  | {
+      k: 'login';
+      id: string;
+      ts: number;
+      ok: boolean;
+      dev: string;
+      ip: string;
+      net: string;
+      ctry?: string;
+      lat?: number;
+      lon?: number;
+    }
+  | { k: 'wd'; id: string; ts: number; usd?: number; addr: string; hour: number }
+  | { k: 'change'; id: string; ts: number; change: AccountChange }
+  | LabelRecord;
+
+/** A label reaching an entity: `id` is the labelled event's id, `ts` the time the label became known. */
+export interface LabelRecord {
+  k: 'label';
+  id: string;
+  ts: number;
+  fraud: boolean;
+}
+
+export interface IpRecord {
+  k: 'login';
+  id: string;
+  ts: number;
+  user: string;
+  ok: boolean;
+}
+
+export type AddressRecord = { k: 'wd'; id: string; ts: number; user: string; usd?: number } | LabelRecord;
+
+/** What a label needs to find its entities: kept per event id for the label horizon. */
+export interface EventRef {
+  userId: string;
+  /** Normalised destination address of a withdrawal. */
+  address?: string;
+}

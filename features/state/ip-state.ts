@@ -1,0 +1,42 @@
+import type { IpRecord } from '../records';
+import { DAY, HOUR } from '../transforms/time';
+import { dropUpTo, entriesToMap, insertSorted, keepLast, mapToEntries, markSeen, pruneSeen, type EntityKind } from './entity-kind';
+
+/** Login attempts from one IP across all users: what credential stuffing leaves behind. */
+export interface IpState {
+  first: number | undefined;
+  latest: number;
+  seen: Map<string, number>;
+  /** Attempts of the last {@link IP_WINDOW_MS}, ascending: time, user, 1 success / 0 failure. */
+  ts: number[];
+  users: string[];
+  ok: number[];
+}
+
+export const IP_WINDOW_MS = 24 * HOUR;
+/**
+ * At most this many attempts are kept per IP: a stuffing IP makes thousands an hour, and counts beyond this are
+ * equally damning, so memory and read cost stay bounded (the counts saturate at this value).
+ */
+export const MAX_IP_ATTEMPTS = 2000;
+
+export const ipKind: EntityKind<IpState, IpRecord> = {
+  name: 'ip',
+  ttlMs: 90 * DAY,
+  init: () => ({ first: undefined, latest: -Infinity, seen: new Map(), ts: [], users: [], ok: [] }),
+  apply(s, r) {
+    if (!markSeen(s.seen, r.id, r.ts, s.latest)) return false;
+    if (s.first === undefined || r.ts < s.first) s.first = r.ts;
+    insertSorted(s.ts, r.ts, [s.users, r.user], [s.ok, r.ok ? 1 : 0]);
+    if (r.ts > s.latest) s.latest = r.ts;
+    pruneSeen(s.seen, s.latest);
+    dropUpTo(s.latest - IP_WINDOW_MS, s.ts, s.users, s.ok);
+    keepLast(MAX_IP_ATTEMPTS, s.ts, s.users, s.ok);
+    return true;
+  },
+  encode: (s) => JSON.stringify({ ...s, latest: s.latest === -Infinity ? null : s.latest, seen: mapToEntries(s.seen) }),
+  decode(text) {
+    const o = JSON.parse(text);
+    return { ...o, latest: o.latest ?? -Infinity, seen: entriesToMap(o.seen) } as IpState;
+  },
+};

@@ -1,0 +1,226 @@
+import type { AccountChange } from '../../data/schemas';
+import type { UserRecord } from '../records';
+import { addAmount, emptyAmountStats, type AmountStats } from '../transforms/amounts';
+import { localHour } from '../transforms/geo';
+import { DAY } from '../transforms/time';
+import {
+  applyLabel,
+  dropUpTo,
+  entriesToMap,
+  insertSorted,
+  mapToEntries,
+  markSeen,
+  pruneSeen,
+  type EntityKind,
+} from './entity-kind';
+
+/** First and last time (ms) a value (device, IP, network, country, address) was seen for the user. */
+export type Seen = [first: number, last: number];
+
+/** Everything Vigil remembers about one user: the baselines their features are measured against. */
+export interface UserState {
+  /** Time of the user's first event, ms. */
+  first: number | undefined;
+  /** Latest event or label time applied, ms: the clock for pruning. */
+  latest: number;
+  /** Event ids applied within the dedupe horizon. */
+  seen: Map<string, number>;
+  /** Login attempts of the last {@link LOGIN_WINDOW_MS}, ascending, with 1 = success, 0 = failure. */
+  loginTs: number[];
+  loginOk: number[];
+  /** Time of the previous login attempt of any outcome. */
+  lastAttempt: number | undefined;
+  /** Known values from successful logins. */
+  devices: Map<string, Seen>;
+  ips: Map<string, Seen>;
+  nets: Map<string, Seen>;
+  countries: Map<string, Seen>;
+  /** Successful logins per local hour of day (24 counters). */
+  hours: number[];
+  /** The last successful login and what was new about it when it happened. */
+  lastLogin: { ts: number; devNew: boolean; ctryNew: boolean; ipNew: boolean } | undefined;
+  /** The last successful login with a location. */
+  lastLocated: { ts: number; lat: number; lon: number } | undefined;
+  /** Withdrawals of the last {@link WITHDRAWAL_WINDOW_MS}, ascending; USD NaN when unknown. */
+  wdTs: number[];
+  wdUsd: number[];
+  /** Withdrawals per local hour of day. */
+  wdHours: number[];
+  /** All-time statistics of withdrawal amounts (USD). */
+  amounts: AmountStats;
+  /** Destination addresses: first and last use, and number of withdrawals to each. */
+  dests: Map<string, [first: number, last: number, count: number]>;
+  /** Time of the last account change of each kind, and all changes of the last week (ascending). */
+  lastChange: Partial<Record<AccountChange, number>>;
+  changeTs: number[];
+  /** Labels of this user's events: event id → [time the label became known, 1 fraud / 0 legit]. */
+  labels: Map<string, [ts: number, fraud: number]>;
+}
+
+export const LOGIN_WINDOW_MS = 7 * DAY;
+export const WITHDRAWAL_WINDOW_MS = 30 * DAY;
+const CHANGE_WINDOW_MS = 7 * DAY;
+/** Known values unused this long are forgotten. */
+const KNOWN_RETENTION_MS = 365 * DAY;
+/** At most this many known values per kind: the least recently seen goes first. */
+const MAX_KNOWN = 128;
+const MAX_LABELS = 256;
+
+function touch(map: Map<string, Seen>, key: string, ts: number): boolean {
+  const seen = map.get(key);
+  if (seen) {
+    if (ts > seen[1]) seen[1] = ts;
+    if (ts < seen[0]) seen[0] = ts;
+    return false;
+  }
+  map.set(key, [ts, ts]);
+  if (map.size > MAX_KNOWN) evictOldest(map);
+  return true;
+}
+
+function evictOldest(map: Map<string, [number, number, ...number[]]>): void {
+  let oldestKey: string | undefined;
+  let oldest = Infinity;
+  for (const [k, v] of map) {
+    if (v[1] < oldest) {
+      oldest = v[1];
+      oldestKey = k;
+    }
+  }
+  if (oldestKey !== undefined) map.delete(oldestKey);
+}
+
+function forgetIdle(map: Map<string, [number, number, ...number[]]>, cutoff: number): void {
+  for (const [k, v] of map) if (v[1] <= cutoff) map.delete(k);
+}
+
+export const userKind: EntityKind<UserState, UserRecord> = {
+  name: 'u',
+  ttlMs: 400 * DAY,
+  init: () => ({
+    first: undefined,
+    latest: -Infinity,
+    seen: new Map(),
+    loginTs: [],
+    loginOk: [],
+    lastAttempt: undefined,
+    devices: new Map(),
+    ips: new Map(),
+    nets: new Map(),
+    countries: new Map(),
+    hours: new Array<number>(24).fill(0),
+    lastLogin: undefined,
+    lastLocated: undefined,
+    wdTs: [],
+    wdUsd: [],
+    wdHours: new Array<number>(24).fill(0),
+    amounts: emptyAmountStats(),
+    dests: new Map(),
+    lastChange: {},
+    changeTs: [],
+    labels: new Map(),
+  }),
+
+  apply(s, r) {
+    if (r.k === 'label') {
+      if (!applyLabel(s.labels, r.id, r.ts, r.fraud, MAX_LABELS)) return false;
+      s.latest = Math.max(s.latest, r.ts);
+      return true;
+    }
+    if (!markSeen(s.seen, r.id, r.ts, s.latest)) return false;
+    const ts = r.ts;
+    if (s.first === undefined || ts < s.first) s.first = ts;
+    switch (r.k) {
+      case 'login': {
+        insertSorted(s.loginTs, ts, [s.loginOk, r.ok ? 1 : 0]);
+        if (s.lastAttempt === undefined || ts > s.lastAttempt) s.lastAttempt = ts;
+        if (!r.ok) break;
+        const devNew = touch(s.devices, r.dev, ts);
+        const ipNew = touch(s.ips, r.ip, ts);
+        touch(s.nets, r.net, ts);
+        const ctryNew = r.ctry === undefined ? false : touch(s.countries, r.ctry, ts);
+        s.hours[localHour(ts, r.lon)]! += 1;
+        if (!s.lastLogin || ts >= s.lastLogin.ts) s.lastLogin = { ts, devNew, ctryNew, ipNew };
+        if (r.lat !== undefined && r.lon !== undefined && (!s.lastLocated || ts >= s.lastLocated.ts)) {
+          s.lastLocated = { ts, lat: r.lat, lon: r.lon };
+        }
+        break;
+      }
+      case 'wd': {
+        insertSorted(s.wdTs, ts, [s.wdUsd, r.usd ?? Number.NaN]);
+        s.wdHours[r.hour]! += 1;
+        if (r.usd !== undefined) addAmount(s.amounts, r.usd);
+        const d = s.dests.get(r.addr);
+        if (d) {
+          d[0] = Math.min(d[0], ts);
+          d[1] = Math.max(d[1], ts);
+          d[2] += 1;
+        } else {
+          s.dests.set(r.addr, [ts, ts, 1]);
+          if (s.dests.size > MAX_KNOWN) evictOldest(s.dests);
+        }
+        break;
+      }
+      case 'change': {
+        const before = s.lastChange[r.change];
+        if (before === undefined || ts > before) s.lastChange[r.change] = ts;
+        insertSorted(s.changeTs, ts);
+        break;
+      }
+    }
+    if (ts > s.latest) {
+      const dayChanged = Math.floor(ts / DAY) !== Math.floor(s.latest / DAY);
+      s.latest = ts;
+      prune(s, dayChanged);
+    }
+    return true;
+  },
+
+  encode: (s) =>
+    JSON.stringify({
+      ...s,
+      latest: s.latest === -Infinity ? null : s.latest,
+      seen: mapToEntries(s.seen),
+      devices: mapToEntries(s.devices),
+      ips: mapToEntries(s.ips),
+      nets: mapToEntries(s.nets),
+      countries: mapToEntries(s.countries),
+      dests: mapToEntries(s.dests),
+      labels: mapToEntries(s.labels),
+      // NaN (unknown USD) is not JSON: null stands for it.
+      wdUsd: s.wdUsd.map((v) => (Number.isNaN(v) ? null : v)),
+    }),
+
+  decode(text) {
+    const o = JSON.parse(text);
+    return {
+      ...o,
+      latest: o.latest ?? -Infinity,
+      seen: entriesToMap(o.seen),
+      devices: entriesToMap(o.devices),
+      ips: entriesToMap(o.ips),
+      nets: entriesToMap(o.nets),
+      countries: entriesToMap(o.countries),
+      dests: entriesToMap(o.dests),
+      labels: entriesToMap(o.labels),
+      wdUsd: (o.wdUsd as (number | null)[]).map((v) => v ?? Number.NaN),
+    } as UserState;
+  },
+};
+
+function prune(s: UserState, dayChanged: boolean): void {
+  const t = s.latest;
+  pruneSeen(s.seen, t);
+  dropUpTo(t - LOGIN_WINDOW_MS, s.loginTs, s.loginOk);
+  dropUpTo(t - WITHDRAWAL_WINDOW_MS, s.wdTs, s.wdUsd);
+  dropUpTo(t - CHANGE_WINDOW_MS, s.changeTs);
+  // Known values age out over a year: scanning them once per day of event time is enough.
+  if (dayChanged) {
+    const cutoff = t - KNOWN_RETENTION_MS;
+    forgetIdle(s.devices, cutoff);
+    forgetIdle(s.ips, cutoff);
+    forgetIdle(s.nets, cutoff);
+    forgetIdle(s.countries, cutoff);
+    forgetIdle(s.dests, cutoff);
+  }
+}

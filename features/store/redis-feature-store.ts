@@ -1,0 +1,121 @@
+import { UnavailableError } from '../../core/errors';
+import type { EventRef } from '../records';
+import { kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
+import { DAY } from '../transforms/time';
+import type { FeatureStore, StepStates, StoreStep } from './feature-store';
+import type { FeatureStoreCommands } from './redis-scripts';
+
+export interface RedisFeatureStoreOptions {
+  /** Prefix of every key. @defaultValue `vigil:` */
+  keyPrefix?: string;
+  /** A tail this long is folded into the snapshot. @defaultValue 48 */
+  compactAt?: number;
+  /** How long an event stays reachable by labels, ms. @defaultValue 180 days */
+  eventRefTtlMs?: number;
+}
+
+/**
+ * Entity state in Redis as an event-sourced log: a snapshot (the encoded state) plus a tail of records appended
+ * since. Scoring an event is one script call per entity: return the snapshot and tail, append the event's record
+ * (see redis-scripts.ts). The state before the event is the snapshot with the tail folded in by the same `apply` the
+ * memory store uses, so both backends agree by construction. Long tails are compacted into the snapshot.
+ *
+ * Keys (documented in docs/redis-keys.md): `<prefix>{<kind>:<key>}:s` snapshot, `<prefix>{<kind>:<key>}:t` tail,
+ * `<prefix>ev:<eventId>` label reference.
+ */
+export class RedisFeatureStore implements FeatureStore {
+  private readonly prefix: string;
+  private readonly compactAt: number;
+  private readonly refTtlMs: number;
+
+  constructor(
+    private readonly redis: FeatureStoreCommands,
+    options: RedisFeatureStoreOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? 'vigil:';
+    this.compactAt = options.compactAt ?? 48;
+    this.refTtlMs = options.eventRefTtlMs ?? 180 * DAY;
+  }
+
+  private keys(entity: EntityName, key: string): [snap: string, tail: string] {
+    // The hash tag keeps both keys of an entity in one cluster slot. A key holding "}" only shortens the tag, to
+    // the same prefix for both keys, so they still share a slot.
+    const base = `${this.prefix}{${kindOf(entity).name}:${key}}`;
+    return [`${base}:s`, `${base}:t`];
+  }
+
+  private refKey(eventId: string): string {
+    return `${this.prefix}ev:${eventId}`;
+  }
+
+  async apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T): Promise<(T | undefined)[]> {
+    const calls: Promise<unknown>[] = [];
+    const replies: Promise<[number, string?, string[]?]>[][] = steps.map((step) => {
+      if (step.ref) calls.push(this.redis.set(this.refKey(step.ref.eventId), JSON.stringify(step.ref.ref), { PX: this.refTtlMs }));
+      return step.updates.map((u) => {
+        const [snap, tail] = this.keys(u.entity, u.key);
+        return this.redis.vigilAppend(snap, tail, JSON.stringify(u.record), kindOf(u.entity).ttlMs, step.read);
+      });
+    });
+    const settled = await guard(Promise.all([Promise.all(replies.map((r) => Promise.all(r))), Promise.all(calls)]));
+    const [results] = settled;
+    const out = new Array<T | undefined>(steps.length);
+    const longTails = new Map<string, { entity: EntityName; key: string }>();
+    steps.forEach((step, i) => {
+      const stepReplies = results[i] as [number, string?, string[]?][];
+      if (step.read) {
+        const states = step.updates.map((u, j) => {
+          const [, snap, tail] = stepReplies[j] as [number, string, string[]];
+          return this.fold(u.entity, snap, tail);
+        });
+        out[i] = onStates(i, states);
+      }
+      step.updates.forEach((u, j) => {
+        if ((stepReplies[j] as [number])[0] >= this.compactAt) longTails.set(`${u.entity}\u0000${u.key}`, u);
+      });
+    });
+    await guard(Promise.all([...longTails.values()].map((u) => this.compact(u.entity, u.key))));
+    return out;
+  }
+
+  private fold<N extends EntityName>(entity: N, snap: string, tail: readonly string[]): EntityStates[N] {
+    const kind = kindOf(entity);
+    const state = snap ? kind.decode(snap) : kind.init();
+    for (const record of tail) kind.apply(state, JSON.parse(record));
+    return state;
+  }
+
+  /** Folds the tail into the snapshot. Losing a race to another compaction is fine: the winner did the same work. */
+  private async compact(entity: EntityName, key: string): Promise<void> {
+    const [snapKey, tailKey] = this.keys(entity, key);
+    const [snap, tail] = await this.redis.vigilRead(snapKey, tailKey);
+    const kind = kindOf(entity);
+    const state = this.fold(entity, snap, tail);
+    await this.redis.vigilCompact(snapKey, tailKey, snap, (kind.encode as (s: unknown) => string)(state), tail.length, kind.ttlMs);
+  }
+
+  async getEventRefs(eventIds: readonly string[]): Promise<(EventRef | undefined)[]> {
+    const values = await guard(Promise.all(eventIds.map((id) => this.redis.get(this.refKey(id)))));
+    return values.map((v) => (v === null ? undefined : (JSON.parse(v) as EventRef)));
+  }
+
+  async readState<N extends EntityName>(entity: N, key: string): Promise<EntityStates[N] | undefined> {
+    const [snapKey, tailKey] = this.keys(entity, key);
+    const [snap, tail] = await guard(this.redis.vigilRead(snapKey, tailKey));
+    return snap === '' && tail.length === 0 ? undefined : this.fold(entity, snap, tail);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.close();
+  }
+}
+
+/** Connection-level failures become {@link UnavailableError}, the one error both backends raise for "cannot reach". */
+async function guard<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UnavailableError('feature_store_unavailable', `feature store unavailable: ${message}`);
+  }
+}

@@ -1,0 +1,71 @@
+import { defineScript, type CommandParser } from 'redis';
+
+/**
+ * Lua scripts of the Redis feature store. Each touches the two keys of one entity (same hash tag, so one cluster
+ * slot) and runs atomically: that is what makes "read the state, then append the event" one step per entity.
+ */
+
+/** Appends a record to an entity's tail, refreshes both TTLs and, when asked, returns the state before it. */
+export const APPEND = defineScript({
+  NUMBER_OF_KEYS: 2,
+  SCRIPT: `
+local snap, tail
+if ARGV[3] == '1' then
+  snap = redis.call('GET', KEYS[1]) or ''
+  tail = redis.call('LRANGE', KEYS[2], 0, -1)
+end
+local n = redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then return {n, snap, tail} end
+return {n}`,
+  parseCommand(parser: CommandParser, snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean) {
+    parser.pushKey(snapKey);
+    parser.pushKey(tailKey);
+    parser.push(record, String(ttlMs), read ? '1' : '0');
+  },
+  transformReply: (reply: unknown) => reply as [number, string?, string[]?],
+});
+
+/** Reads an entity's snapshot and tail together. */
+export const READ = defineScript({
+  NUMBER_OF_KEYS: 2,
+  IS_READ_ONLY: true,
+  SCRIPT: `return {redis.call('GET', KEYS[1]) or '', redis.call('LRANGE', KEYS[2], 0, -1)}`,
+  parseCommand(parser: CommandParser, snapKey: string, tailKey: string) {
+    parser.pushKey(snapKey);
+    parser.pushKey(tailKey);
+  },
+  transformReply: (reply: unknown) => reply as [string, string[]],
+});
+
+/**
+ * Replaces the snapshot by one that folds in the first `folded` tail records, and drops those records, but only if
+ * the snapshot is still the one the fold started from (otherwise another compaction won, and this one is void).
+ */
+export const COMPACT = defineScript({
+  NUMBER_OF_KEYS: 2,
+  SCRIPT: `
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+redis.call('LTRIM', KEYS[2], ARGV[3], -1)
+return 1`,
+  parseCommand(parser: CommandParser, snapKey: string, tailKey: string, expected: string, snapshot: string, folded: number, ttlMs: number) {
+    parser.pushKey(snapKey);
+    parser.pushKey(tailKey);
+    parser.push(expected, snapshot, String(folded), String(ttlMs));
+  },
+  transformReply: (reply: unknown) => reply as number,
+});
+
+export const FEATURE_STORE_SCRIPTS = { vigilAppend: APPEND, vigilRead: READ, vigilCompact: COMPACT };
+
+/** The commands the store sends: the scripts above plus SET/GET for event references. */
+export interface FeatureStoreCommands {
+  vigilAppend(snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean): Promise<[number, string?, string[]?]>;
+  vigilRead(snapKey: string, tailKey: string): Promise<[string, string[]]>;
+  vigilCompact(snapKey: string, tailKey: string, expected: string, snapshot: string, folded: number, ttlMs: number): Promise<number>;
+  set(key: string, value: string, options: { PX: number }): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+  close(): Promise<void>;
+}
