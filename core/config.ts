@@ -38,6 +38,16 @@ export const CONFIG_VARIABLES = {
     description: 'Prefix of every Redis key Vigil writes.',
     schema: z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, ":", "_" and "-" only'),
   },
+  VIGIL_PII_KEY: {
+    default: undefined,
+    description:
+      'Secret for personal data at rest: at least 32 bytes as hex or base64. Device ids and IPs are stored in Redis ' +
+      'only as keyed hashes derived from it. Required when REDIS_URL is set; never logged.',
+    schema: z
+      .string()
+      .transform((s) => (/^[0-9a-fA-F]+$/.test(s) && s.length % 2 === 0 ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64')))
+      .refine((b) => b.length >= 32, 'expected at least 32 bytes, hex or base64 encoded'),
+  },
   VIGIL_MODEL_DIR: {
     default: 'models/registry',
     description: 'Directory of the model registry (one sub-directory per model version).',
@@ -58,6 +68,8 @@ export interface Config {
   /** Redis node URLs; more than one means a cluster. `undefined`: the embedded memory store. */
   redisUrls: string[] | undefined;
   redisKeyPrefix: string;
+  /** Master secret for pseudonyms and encryption at rest; present whenever `redisUrls` is. */
+  piiKey: Buffer | undefined;
   modelDir: string;
   port: number;
 }
@@ -78,11 +90,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (parsed.success) values[key] = parsed.data;
     else issues.push({ path: [key], message: `${parsed.error.issues.map((i) => i.message).join(', ')} (got ${JSON.stringify(raw)})` });
   }
+  if (values.REDIS_URL !== undefined && values.VIGIL_PII_KEY === undefined) {
+    issues.push({ path: ['VIGIL_PII_KEY'], message: 'required when REDIS_URL is set (personal data in Redis is stored only as keyed hashes)' });
+  }
   if (issues.length) throw new ConfigError(issues);
   return {
     logLevel: values.VIGIL_LOG_LEVEL as Config['logLevel'],
     redisUrls: values.REDIS_URL as string[] | undefined,
     redisKeyPrefix: values.VIGIL_REDIS_KEY_PREFIX as string,
+    piiKey: values.VIGIL_PII_KEY as Buffer | undefined,
     modelDir: values.VIGIL_MODEL_DIR as string,
     port: values.VIGIL_PORT as number,
   };

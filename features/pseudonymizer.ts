@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 
 /**
  * Turns a personal identifier (device id, IP, network) into the token stored in feature state. Features only ever
@@ -9,7 +9,11 @@ export type Pseudonymizer = (value: string) => string;
 
 export const identityPseudonymizer: Pseudonymizer = (value) => value;
 
-/** HMAC-SHA-256 under `key`, truncated to 128 bits (base64url): collisions stay negligible at any realistic scale. */
-export function hmacPseudonymizer(key: Buffer): Pseudonymizer {
+/**
+ * HMAC-SHA-256 under a key derived from the master secret (HKDF, so the same secret can serve other purposes
+ * without reusing a key), truncated to 128 bits in base64url: collisions stay negligible at any realistic scale.
+ */
+export function hmacPseudonymizer(masterKey: Buffer): Pseudonymizer {
+  const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'vigil pseudonym v1', 32));
   return (value) => createHmac('sha256', key).update(value).digest().subarray(0, 16).toString('base64url');
 }

@@ -1,6 +1,7 @@
 import type { VigilEvent } from '../data/schemas';
 import { FEATURES, featureNames, type ScoredEventType } from './definitions';
 import { FeaturePipeline, type DenyListLookup, type PipelineItem } from './pipeline';
+import type { Pseudonymizer } from './pseudonymizer';
 import type { FeatureStore } from './store/feature-store';
 import { MemoryFeatureStore } from './store/memory-feature-store';
 
@@ -15,6 +16,8 @@ export interface ReplayOptions {
   /** @defaultValue a fresh {@link MemoryFeatureStore} */
   store?: FeatureStore;
   denyLists?: DenyListLookup;
+  /** @defaultValue identity (values kept as they are) */
+  pseudonymize?: Pseudonymizer;
   /** Items per store call. @defaultValue 2000 */
   batchSize?: number;
 }
@@ -33,7 +36,11 @@ export interface ReplayStats {
  * withdrawal, in order. This is the offline half of "one feature definition": online scoring runs the same pipeline.
  */
 export async function* replay(items: readonly PipelineItem[], options: ReplayOptions = {}, stats?: ReplayStats): AsyncGenerator<FeatureRow> {
-  const pipeline = new FeaturePipeline({ store: options.store ?? new MemoryFeatureStore(), denyLists: options.denyLists });
+  const pipeline = new FeaturePipeline({
+    store: options.store ?? new MemoryFeatureStore(),
+    denyLists: options.denyLists,
+    pseudonymize: options.pseudonymize,
+  });
   const batchSize = options.batchSize ?? 2000;
   for (let start = 0; start < items.length; start += batchSize) {
     const batch = items.slice(start, start + batchSize);

@@ -1,0 +1,33 @@
+import type { Config } from '../../core/config';
+import type { Logger } from '../../core/logger';
+import { connectRedis } from '../../core/redis';
+import { hmacPseudonymizer, identityPseudonymizer, type Pseudonymizer } from '../pseudonymizer';
+import type { FeatureStore } from './feature-store';
+import { MemoryFeatureStore } from './memory-feature-store';
+import { RedisFeatureStore, type RedisFeatureStoreOptions } from './redis-feature-store';
+import { FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from './redis-scripts';
+
+export interface FeatureStoreBackend {
+  kind: 'memory' | 'redis';
+  store: FeatureStore;
+  /** How personal identifiers are turned into state keys for this backend. */
+  pseudonymize: Pseudonymizer;
+}
+
+/** Picks the backend from the configuration: Redis (single node or cluster) when REDIS_URL is set, else memory. */
+export async function createFeatureStore(
+  config: Pick<Config, 'redisUrls' | 'redisKeyPrefix' | 'piiKey'>,
+  log: Logger,
+  options: Omit<RedisFeatureStoreOptions, 'keyPrefix'> = {},
+): Promise<FeatureStoreBackend> {
+  if (!config.redisUrls) return { kind: 'memory', store: new MemoryFeatureStore(), pseudonymize: identityPseudonymizer };
+  if (!config.piiKey) throw new Error('VIGIL_PII_KEY is required with REDIS_URL'); // loadConfig already refuses this
+  const redis = await connectRedis(config.redisUrls, { scripts: FEATURE_STORE_SCRIPTS }, (err) =>
+    log.warn({ err: err.message }, 'feature store connection error'),
+  );
+  return {
+    kind: 'redis',
+    store: new RedisFeatureStore(redis as unknown as FeatureStoreCommands, { ...options, keyPrefix: config.redisKeyPrefix }),
+    pseudonymize: hmacPseudonymizer(config.piiKey),
+  };
+}
