@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { reportAndExit } from '../core/cli';
 import { registerDataCommands } from '../data/cli';
 import { registerFeatureCommands } from '../features/cli';
+import { registerModelCommands } from '../models/cli';
+import { registerTrainingCommands } from '../training/cli';
 
 const program = new Command('vigil')
   .description('Vigil: fraud scoring for logins and crypto withdrawals, with its own feature store.')
@@ -11,5 +13,7 @@ const program = new Command('vigil')
 // Each area registers its own commands; this file only dispatches.
 registerDataCommands(program);
 registerFeatureCommands(program);
+registerTrainingCommands(program);
+registerModelCommands(program);
 
 program.parseAsync(process.argv).catch(reportAndExit);

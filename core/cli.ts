@@ -28,7 +28,8 @@ export function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: 
 
 export function reportAndExit(err: unknown): never {
   if (err instanceof VigilError) {
-    const detail = Array.isArray(err.details) && err.details.length && !err.message.includes('\n') ? ` (${formatIssues(err.details)})` : '';
+    const issues = Array.isArray(err.details) && err.details.length ? formatIssues(err.details) : '';
+    const detail = issues && !err.message.includes(issues) && !err.message.includes('\n') ? ` (${issues})` : '';
     process.stderr.write(`vigil: ${err.message}${detail}\n`);
     process.exit(err.httpStatus >= 400 && err.httpStatus < 500 ? 2 : 1);
   }

@@ -103,8 +103,26 @@ export function checkTronAddress(address: string): AddressCheck {
   return OK;
 }
 
+/**
+ * Recent verdicts: checksums cost microseconds (SHA-256 twice, or Keccak) and the same destination addresses recur
+ * across withdrawals, so a bounded cache makes replays of millions of events much cheaper.
+ */
+const verdicts = new Map<string, AddressCheck>();
+const MAX_CACHED_VERDICTS = 50_000;
+
 /** Validates `address` for `chain` (lower-case name); unknown chains accept any non-empty string without spaces. */
 export function checkAddress(chain: string, address: string): AddressCheck {
+  const key = `${chain}\u0000${address}`;
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    verdict = checkUncached(chain, address);
+    if (verdicts.size >= MAX_CACHED_VERDICTS) verdicts.clear();
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function checkUncached(chain: string, address: string): AddressCheck {
   if (address.length === 0) return fail('empty address');
   if (EVM_CHAINS.has(chain)) return checkEvmAddress(address);
   if (chain === 'bitcoin') return checkBitcoinAddress(address);

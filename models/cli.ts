@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { action } from '../core/cli';
+import { ModelRegistry } from './registry';
+
+/** `vigil models list|show|promote`: the registry under VIGIL_MODEL_DIR. */
+export function registerModelCommands(program: Command): void {
+  const models = program.command('models').description('The model registry (VIGIL_MODEL_DIR)');
+  models
+    .command('list')
+    .description('List model versions and the champion of each event type')
+    .action(
+      action(async ({ config }) => {
+        const registry = new ModelRegistry(config.modelDir);
+        const champions = await registry.champions();
+        const versions = (await registry.list()).map((m) => ({
+          version: m.version,
+          eventType: m.eventType,
+          algorithm: m.algorithm,
+          createdAt: m.createdAt,
+          averagePrecision: m.metrics.averagePrecision,
+          champion: champions[m.eventType] === m.version,
+        }));
+        return { champions, versions };
+      }),
+    );
+  models
+    .command('show')
+    .description("Show a version's manifest (checked against its ONNX file and the running features)")
+    .argument('<version>')
+    .action(action(async ({ config }, version: string) => (await new ModelRegistry(config.modelDir).load(version)).manifest));
+  models
+    .command('promote')
+    .description('Make a version the champion of its event type')
+    .argument('<version>')
+    .action(action(async ({ config }, version: string) => ({ version, ...(await new ModelRegistry(config.modelDir).promote(version)) })));
+}

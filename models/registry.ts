@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConflictError, NotFoundError, VigilError } from '../core/errors';
+import { FEATURE_SET_VERSION, featureNames, type ScoredEventType } from '../features/definitions';
+import { manifestSchema, type Manifest } from './manifest';
+
+/** A model artifact read from disk and checked: its manifest matches its ONNX file and the running features. */
+export interface Artifact {
+  dir: string;
+  manifest: Manifest;
+  onnx: Uint8Array;
+}
+
+export const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+/** Thrown when an artifact must not be served. */
+export class ArtifactMismatchError extends VigilError {
+  constructor(dir: string, reason: string) {
+    super('model_mismatch', `refusing model in ${dir}: ${reason}`, 409);
+  }
+}
+
+/**
+ * Reads `dir/manifest.json` and `dir/model.onnx` and refuses the pair unless the ONNX file's sha256 is the
+ * manifest's, and the manifest's feature names, their order and the feature set version are exactly those the running
+ * code computes for its event type.
+ */
+export async function loadArtifact(dir: string): Promise<Artifact> {
+  let raw: string;
+  try {
+    raw = await readFile(join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    throw new NotFoundError(`no model at ${dir} (manifest.json missing)`);
+  }
+  const parsed = manifestSchema.safeParse(JSON.parse(raw));
+  if (!parsed.success) {
+    throw new ArtifactMismatchError(dir, `manifest.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const manifest = parsed.data;
+  const onnx = new Uint8Array(await readFile(join(dir, 'model.onnx')));
+  const digest = sha256Hex(onnx);
+  if (digest !== manifest.onnxSha256) throw new ArtifactMismatchError(dir, `model.onnx sha256 ${digest} differs from the manifest's ${manifest.onnxSha256}`);
+  if (manifest.featureSetVersion !== FEATURE_SET_VERSION) {
+    throw new ArtifactMismatchError(dir, `feature set ${manifest.featureSetVersion} is not the running ${FEATURE_SET_VERSION}`);
+  }
+  const expected = featureNames(manifest.eventType);
+  const first = expected.findIndex((name, i) => manifest.featureNames[i] !== name);
+  if (first >= 0 || manifest.featureNames.length !== expected.length) {
+    const at = first >= 0 ? first : Math.min(expected.length, manifest.featureNames.length);
+    throw new ArtifactMismatchError(
+      dir,
+      `feature ${at} is '${manifest.featureNames[at] ?? '(none)'}' in the manifest but '${expected[at] ?? '(none)'}' in the running definitions`,
+    );
+  }
+  return { dir, manifest, onnx };
+}
+
+export type Champions = Partial<Record<ScoredEventType, string>>;
+
+/**
+ * The model registry: one directory per version under `root`, and `champions.json` naming the version serving each
+ * event type. Writes are atomic (temporary file, then rename).
+ */
+export class ModelRegistry {
+  constructor(readonly root: string) {}
+
+  dirOf(version: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(version) || version.startsWith('.')) throw new NotFoundError(`no model version '${version}'`);
+    return join(this.root, version);
+  }
+
+  async list(): Promise<Manifest[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.root);
+    } catch {
+      return [];
+    }
+    const manifests: Manifest[] = [];
+    for (const entry of entries.sort()) {
+      try {
+        const parsed = manifestSchema.safeParse(JSON.parse(await readFile(join(this.root, entry, 'manifest.json'), 'utf8')));
+        if (parsed.success) manifests.push(parsed.data);
+      } catch {
+        // Not a model directory (champions.json, a half-written temporary directory).
+      }
+    }
+    return manifests;
+  }
+
+  async champions(): Promise<Champions> {
+    try {
+      return JSON.parse(await readFile(join(this.root, 'champions.json'), 'utf8')) as Champions;
+    } catch {
+      return {};
+    }
+  }
+
+  async load(version: string): Promise<Artifact> {
+    return loadArtifact(this.dirOf(version));
+  }
+
+  /** Makes `version` the champion of its event type; returns the previous champion (for rollback). */
+  async promote(version: string): Promise<{ eventType: ScoredEventType; previous: string | undefined }> {
+    const artifact = await this.load(version); // refuses a mismatched artifact before it can serve
+    const champions = await this.champions();
+    const eventType = artifact.manifest.eventType;
+    const previous = champions[eventType];
+    if (previous === version) throw new ConflictError(`${version} is already the ${eventType} champion`);
+    await this.writeChampions({ ...champions, [eventType]: version });
+    return { eventType, previous };
+  }
+
+  /**
+   * Stores a trained artifact as a new version; with `promoteFirst`, the first model of an event type becomes its
+   * champion.
+   */
+  async add(
+    version: string,
+    files: Record<string, Uint8Array | string>,
+    eventType: ScoredEventType,
+    promoteFirst: boolean,
+  ): Promise<{ dir: string; champion: boolean }> {
+    const dir = this.dirOf(version);
+    await mkdir(this.root, { recursive: true });
+    const tmp = join(this.root, `.tmp-${version}`);
+    await mkdir(tmp, { recursive: true });
+    for (const [name, data] of Object.entries(files)) await writeFile(join(tmp, name), data);
+    try {
+      await rename(tmp, dir);
+    } catch {
+      throw new ConflictError(`model version ${version} already exists`);
+    }
+    const champions = await this.champions();
+    const champion = promoteFirst && champions[eventType] === undefined;
+    if (champion) await this.writeChampions({ ...champions, [eventType]: version });
+    return { dir, champion };
+  }
+
+  private async writeChampions(champions: Champions): Promise<void> {
+    const tmp = join(this.root, `.champions-${process.pid}.json`);
+    await writeFile(tmp, `${JSON.stringify(champions, null, 2)}\n`);
+    await rename(tmp, join(this.root, 'champions.json'));
+  }
+}

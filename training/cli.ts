@@ -1,0 +1,84 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { action } from '../core/cli';
+import type { ScoredEventType } from '../features/definitions';
+import { evaluateModel } from './evaluate-model';
+import { train } from './train';
+
+function rateOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${name}: expected a share between 0 and 1, got "${value}"`);
+    return n;
+  };
+}
+
+interface TrainCliOptions {
+  events: string;
+  labels: string;
+  trainFrom: string;
+  trainTo: string;
+  testFrom: string;
+  testTo: string;
+  out?: string;
+  algo: 'gbdt' | 'mlp' | 'auto';
+  type: ScoredEventType | 'all';
+  truth?: string;
+  stepUpRate: number;
+  holdRate: number;
+  blockRate: number;
+}
+
+/** Commands of the training area: `train` and `evaluate`. */
+export function registerTrainingCommands(program: Command): void {
+  program
+    .command('train')
+    .description('Train, calibrate, evaluate and export a model per event type (ONNX + manifest + metrics + report)')
+    .requiredOption('--events <file>', 'events file')
+    .requiredOption('--labels <file>', 'labels file')
+    .requiredOption('--train-from <date>', 'first training day, YYYY-MM-DD (UTC)')
+    .requiredOption('--train-to <date>', 'last training day, included; its last 20% of days validate')
+    .requiredOption('--test-from <date>', 'first test day')
+    .requiredOption('--test-to <date>', 'last test day, included')
+    .option('--out <dir>', 'write versions here instead of VIGIL_MODEL_DIR (no champion is set)')
+    .addOption(new Option('--algo <algo>', 'model kind; auto keeps the better on validation').choices(['gbdt', 'mlp', 'auto']).default('auto'))
+    .addOption(new Option('--type <type>', 'event type to train').choices(['login', 'withdrawal', 'all']).default('all'))
+    .option('--truth <file>', 'truth.jsonl of a generated data set: per-scenario recall in the report')
+    .option('--step-up-rate <share>', 'share of validation events at or above the step-up threshold', rateOption('--step-up-rate'), 0.03)
+    .option('--hold-rate <share>', 'share of validation withdrawals at or above the hold threshold', rateOption('--hold-rate'), 0.005)
+    .option('--block-rate <share>', 'share of validation logins at or above the block threshold', rateOption('--block-rate'), 0.002)
+    .action(
+      action(async ({ config, log }, o: TrainCliOptions) =>
+        train({
+          events: o.events,
+          labels: o.labels,
+          trainFrom: o.trainFrom,
+          trainTo: o.trainTo,
+          testFrom: o.testFrom,
+          testTo: o.testTo,
+          registryRoot: o.out ?? config.modelDir,
+          promoteFirst: o.out === undefined,
+          algo: o.algo,
+          types: o.type === 'all' ? ['login', 'withdrawal'] : [o.type],
+          truth: o.truth,
+          rates: { stepUp: o.stepUpRate, hold: o.holdRate, block: o.blockRate },
+          onProgress: (m) => log.info(m),
+        }),
+      ),
+    );
+
+  program
+    .command('evaluate')
+    .description('Score a period with a saved model through ONNX Runtime and compute its metrics')
+    .requiredOption('--model <dir>', 'model version directory (model.onnx + manifest.json)')
+    .requiredOption('--events <file>', 'events file')
+    .requiredOption('--labels <file>', 'labels file')
+    .requiredOption('--from <date>', 'first day, YYYY-MM-DD (UTC)')
+    .requiredOption('--to <date>', 'last day, included')
+    .option('--scores-out <file>', 'write eventId,userId,ts,score for every scored event')
+    .option('--truth <file>', 'truth.jsonl: per-scenario recall')
+    .action(
+      action(async (_ctx, o: { model: string; events: string; labels: string; from: string; to: string; scoresOut?: string; truth?: string }) =>
+        evaluateModel(o),
+      ),
+    );
+}
