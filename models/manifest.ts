@@ -24,6 +24,8 @@ export const manifestSchema = z.object({
   thresholds: thresholdsSchema,
   calibration: z.object({ kind: z.enum(['platt', 'isotonic']) }).passthrough(),
   onnxSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** sha256 of `model.json`, the in-process model that explains decisions. */
+  modelJsonSha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string(),
   training: z
     .object({

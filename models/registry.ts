@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, VigilError } from '../core/errors';
 import { FEATURE_SET_VERSION, featureNames, type ScoredEventType } from '../features/definitions';
+import { modelJsonSchema, type ModelJson } from './explainer';
 import { manifestSchema, type Manifest } from './manifest';
 
 /** A model artifact read from disk and checked: its manifest matches its ONNX file and the running features. */
@@ -10,6 +11,8 @@ export interface Artifact {
   dir: string;
   manifest: Manifest;
   onnx: Uint8Array;
+  /** The in-process model behind the ONNX file, for explanations. */
+  modelJson: ModelJson;
 }
 
 export const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
@@ -41,6 +44,12 @@ export async function loadArtifact(dir: string): Promise<Artifact> {
   const onnx = new Uint8Array(await readFile(join(dir, 'model.onnx')));
   const digest = sha256Hex(onnx);
   if (digest !== manifest.onnxSha256) throw new ArtifactMismatchError(dir, `model.onnx sha256 ${digest} differs from the manifest's ${manifest.onnxSha256}`);
+  const modelJsonText = await readFile(join(dir, 'model.json'), 'utf8');
+  const jsonDigest = sha256Hex(modelJsonText);
+  if (jsonDigest !== manifest.modelJsonSha256) {
+    throw new ArtifactMismatchError(dir, `model.json sha256 ${jsonDigest} differs from the manifest's ${manifest.modelJsonSha256}`);
+  }
+  const modelJson = modelJsonSchema.parse(JSON.parse(modelJsonText));
   if (manifest.featureSetVersion !== FEATURE_SET_VERSION) {
     throw new ArtifactMismatchError(dir, `feature set ${manifest.featureSetVersion} is not the running ${FEATURE_SET_VERSION}`);
   }
@@ -53,7 +62,7 @@ export async function loadArtifact(dir: string): Promise<Artifact> {
       `feature ${at} is '${manifest.featureNames[at] ?? '(none)'}' in the manifest but '${expected[at] ?? '(none)'}' in the running definitions`,
     );
   }
-  return { dir, manifest, onnx };
+  return { dir, manifest, onnx, modelJson };
 }
 
 export type Champions = Partial<Record<ScoredEventType, string>>;

@@ -1,4 +1,5 @@
 import type { Calibrator } from '../models/calibrator';
+import type { ModelJson } from '../models/explainer';
 import { fitGbdt } from '../models/gbdt/train';
 import type { GbdtOptions } from '../models/gbdt/options';
 import { mlpPredictRaw } from '../models/mlp/mlp-model';
@@ -15,6 +16,8 @@ export interface Candidate {
   /** Raw margins (log-odds before calibration) for a row-major matrix. */
   predictRaw(X: Float32Array): Float64Array;
   exportOnnx(calibrator: Calibrator, featureNames: readonly string[], metadata: Record<string, string>): Uint8Array;
+  /** The in-process model as `model.json` (serving explains decisions with it). */
+  toJson(): ModelJson;
   /** Importance per feature (gain for trees); undefined when the model has none of its own. */
   importance: Float64Array | undefined;
   /** What fitting did: rounds/epochs, best iteration, seconds, backend. */
@@ -59,6 +62,7 @@ export async function fitCandidate(algorithm: Algorithm, fit: TrainingTable, lab
       algorithm,
       predictRaw: (X) => model.predictRaw(X),
       exportOnnx: (calibrator, featureNames, metadata) => exportGbdtToOnnx(model, { calibrator, featureNames, metadata }),
+      toJson: () => ({ kind: 'gbdt', model: model.toJSON() }),
       importance: Float64Array.from(model.featureImportance('gain')),
       fitInfo: { rounds: result.rounds, bestIteration: result.bestIteration, trees: model.trees.length, threads: result.threads, seconds: (Date.now() - started) / 1000 },
     };
@@ -70,6 +74,7 @@ export async function fitCandidate(algorithm: Algorithm, fit: TrainingTable, lab
     algorithm,
     predictRaw: (X) => mlpPredictRaw(model, X),
     exportOnnx: (calibrator, featureNames, metadata) => exportMlpToOnnx(model, { calibrator, featureNames, metadata }),
+    toJson: () => ({ kind: 'mlp', model }),
     importance: undefined,
     fitInfo: { epochs: result.epochs, bestEpoch: result.bestEpoch, backend: result.backend, seconds: (Date.now() - started) / 1000 },
   };

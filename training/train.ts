@@ -132,6 +132,7 @@ async function trainType(
   const metadata = { event_type: type, feature_set_version: FEATURE_SET_VERSION };
   const onnx = candidate.exportOnnx(calibrator, table.featureNames, metadata);
   const onnxSha256 = sha256Hex(onnx);
+  const modelJson = JSON.stringify(candidate.toJson());
   const version = `${type}-${candidate.algorithm}-${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${onnxSha256.slice(0, 8)}`;
 
   // Score the test period through ONNX Runtime (the serving path) and check it against the in-process model.
@@ -183,6 +184,7 @@ async function trainType(
     thresholds,
     calibration: calibrator,
     onnxSha256,
+    modelJsonSha256: sha256Hex(modelJson),
     createdAt,
     training: {
       trainFrom: options.trainFrom,
@@ -201,6 +203,7 @@ async function trainType(
     version,
     {
       'model.onnx': onnx,
+      'model.json': modelJson,
       'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
       'metrics.json': `${JSON.stringify(metricsJson, null, 2)}\n`,
       'report.html': renderReport(report),

@@ -1,26 +1,13 @@
 import { invalidField, type Labels, type Scores } from '../metrics/binary-inputs';
-import { interpolate } from './piecewise-linear';
+import { applyCalibrator, type Calibrator } from '../../models/calibrator';
 import { fitIsotonic, toPiecewiseLinear } from './isotonic';
-import { fitPlatt, plattProbability } from './platt';
+import { fitPlatt } from './platt';
 
-/**
- * Turns a model's raw score (its logit or margin) into a calibrated fraud probability. Plain JSON: it is stored in
- * the model manifest and encoded into the ONNX graph by the export.
- * - `platt`: p = 1 / (1 + exp(−(a·s + b))).
- * - `isotonic`: piecewise-linear through the knots (x[i], y[i]), x increasing, constant beyond the ends.
- */
-export type Calibrator = { kind: 'platt'; a: number; b: number } | { kind: 'isotonic'; x: number[]; y: number[] };
+export type { Calibrator } from '../../models/calibrator';
+export { applyCalibrator };
 
+/** 'platt' or 'isotonic'. */
 export type CalibratorKind = Calibrator['kind'];
-
-export function applyCalibrator(c: Calibrator, score: number): number {
-  switch (c.kind) {
-    case 'platt':
-      return plattProbability(c, score);
-    case 'isotonic':
-      return interpolate(c.x, c.y, score);
-  }
-}
 
 /** {@link applyCalibrator} over a whole set of scores. */
 export function calibrateScores(c: Calibrator, scores: Scores): Float64Array {

@@ -1,5 +1,5 @@
 import { assertBinaryInputs, assertNotEmpty, assertSameLength, invalidField, type Labels, type Scores } from '../metrics/binary-inputs';
-import { interpolate, type PiecewiseLinear } from './piecewise-linear';
+import { interpolate, type PiecewiseLinear } from '../../models/piecewise-linear';
 import { poolAdjacentViolators } from './pool-adjacent-violators';
 
 /**
@@ -41,10 +41,7 @@ export function fitIsotonic(scores: Scores, labels: Labels, weights?: ArrayLike<
       sumW.push(w);
     }
   }
-  const fitted = poolAdjacentViolators(
-    sumWY.map((wy, k) => wy / sumW[k]!),
-    sumW,
-  );
+  const fitted = poolAdjacentViolators(sumWY.map((wy, k) => wy / sumW[k]!), sumW);
 
   const thresholds: number[] = [];
   const values: number[] = [];

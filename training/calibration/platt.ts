@@ -31,6 +31,7 @@ function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
+/** The calibrated probability of a raw score. */
 export function plattProbability({ a, b }: PlattParameters, score: number): number {
   return sigmoid(a * score + b);
 }

@@ -14,6 +14,7 @@ export interface BinaryCurve {
   negatives: number;
 }
 
+/** Builds the {@link BinaryCurve} of scores already split and sorted by class. */
 export function binaryCurve({ positives, negatives }: ScoresByClass): BinaryCurve {
   const total = positives.length + negatives.length;
   const thresholds = new Float64Array(total);

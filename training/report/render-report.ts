@@ -2,7 +2,7 @@ import { escapeHtml } from './escape-html';
 import type { ReportData } from './report-data';
 import { calibrationFigure, importanceFigure, prFigure, rocFigure, scoreDistributionFigure } from './report-plots';
 import { REPORT_CSS } from './report-styles';
-import { headerSection, metricsSection, scenariosSection, thresholdsSection, thresholdTableSection } from './report-tables';
+import { calibrationTable, headerSection, metricsSection, scenariosSection, thresholdsSection, thresholdTableSection } from './report-tables';
 
 /** In-page links to every section, so a long report can be read out of order. */
 const CONTENTS: [string, string][] = [
@@ -16,8 +16,11 @@ const CONTENTS: [string, string][] = [
   ['scenarios', 'Scenarios'],
 ];
 
-function chartSection(id: string, title: string, ...figures: string[]): string {
-  return [`<section id="${id}">`, `<h2>${escapeHtml(title)}</h2>`, figures.length > 1 ? `<div class="charts">\n${figures.join('\n')}\n</div>` : figures.join('\n'), '</section>'].join('\n');
+/** A section of figures (or a figure and its table), two to a row when they fit. */
+function chartSection(id: string, title: string, ...parts: string[]): string {
+  const content = parts.filter((p) => p !== '');
+  const body = content.length > 1 ? `<div class="charts">\n${content.join('\n')}\n</div>` : content.join('\n');
+  return [`<section id="${id}">`, `<h2>${escapeHtml(title)}</h2>`, body, '</section>'].join('\n');
 }
 
 /**
@@ -35,14 +38,13 @@ export function renderReport(data: ReportData): string {
     `<style>${REPORT_CSS}</style>`,
     '</head>',
     '<body>',
-    headerSection(data),
-    `<nav>${CONTENTS.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>`,
+    headerSection(data, `<nav>${CONTENTS.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>`),
     '<main>',
     metricsSection(data),
     thresholdsSection(data),
     chartSection('curves', 'Precision–recall and ROC curves (test period)', prFigure(data), rocFigure(data)),
     chartSection('score-distribution', 'Score distribution', scoreDistributionFigure(data)),
-    chartSection('calibration', 'Calibration', calibrationFigure(data)),
+    chartSection('calibration', 'Calibration', calibrationFigure(data), calibrationTable(data)),
     chartSection('importance', 'Feature importance', importanceFigure(data)),
     thresholdTableSection(data),
     scenariosSection(data),

@@ -28,6 +28,7 @@ tr.chosen td { background: #f1f6fc; }
 .tile .name { font-size: 12px; color: var(--muted); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 16px; }
 figure { margin: 0 0 16px; }
+.charts > table { align-self: start; margin-top: 28px; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 svg { display: block; max-width: 100%; height: auto; }
 svg text { font-size: 12px; fill: #343a40; font-family: inherit; }
@@ -43,6 +44,7 @@ footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 @media print {
   @page { margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 11px; }
+  table { font-size: 11px; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   nav { display: none; }
   h2 { break-after: avoid; }

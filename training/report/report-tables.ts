@@ -24,16 +24,15 @@ function fitInfo(fit: Record<string, unknown>): string {
   return entries.map(([key, value]) => `<span class="fit">${escapeHtml(key)} <b>${escapeHtml(formatFitValue(value))}</b></span>`).join(' ');
 }
 
-/** Title, what was trained on which days, and every candidate compared on validation average precision. */
-export function headerSection(data: ReportData): string {
+/** Title, links to the sections, what was trained on which days, and every candidate compared on validation AP. */
+export function headerSection(data: ReportData, nav: string): string {
   const chosen = data.candidates.find((c) => c.algorithm === data.algorithm);
   const facts: [string, string][] = [
-    ['Version', data.version],
     ['Event type', data.type],
     ['Algorithm', data.algorithm],
     ['Calibration', chosen?.calibration ?? NOT_AVAILABLE],
     ['Training days', data.ranges.train],
-    ['Validation from', `${data.ranges.validationFrom} (to the end of training; early stopping, calibration, thresholds)`],
+    ['Validation (early stopping, calibration, thresholds)', `${data.ranges.validationFrom} to the end of training`],
     ['Test days', data.ranges.test],
   ];
   const rows = data.candidates.map(
@@ -44,6 +43,7 @@ export function headerSection(data: ReportData): string {
   return [
     '<header>',
     `<h1>Model report <span class="version">${escapeHtml(data.version)}</span></h1>`,
+    nav,
     '<dl class="facts">',
     ...facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`),
     '</dl>',
@@ -66,7 +66,8 @@ export function metricsSection(data: ReportData): string {
     ['Brier score', formatDecimal(m.brier), 'brier'],
     ['Log-loss', formatDecimal(m.logLoss), 'logLoss'],
     ['Events (n)', formatCount(m.n), 'n'],
-    ['Frauds (positives)', `${formatCount(m.positives)} (${formatPercent(m.n === 0 ? null : m.positives / m.n)})`, 'positives'],
+    ['Frauds (positives)', formatCount(m.positives), 'positives'],
+    ['Fraud rate', formatPercent(m.n === 0 ? null : m.positives / m.n), 'fraudRate'],
   ];
   return [
     '<section id="metrics">',
@@ -141,5 +142,22 @@ export function scenariosSection(data: ReportData): string {
     '</tr></thead>',
     `<tbody>${rows.join('\n')}</tbody></table>`,
     '</section>',
+  ].join('\n');
+}
+
+/**
+ * The calibration bins as numbers: their counts are what tell a real miscalibration from a handful of events, and a
+ * printed page has no tooltips.
+ */
+export function calibrationTable(data: ReportData): string {
+  if (data.calibrationCurve.length === 0) return '';
+  const rows = data.calibrationCurve.map(
+    (b) =>
+      `<tr><td class="num">${b.lower.toFixed(1)}–${b.upper.toFixed(1)}</td><td class="num">${formatCount(b.count)}</td>` +
+      `<td class="num">${formatDecimal(b.meanPredicted)}</td><td class="num">${formatDecimal(b.observedRate)}</td></tr>`,
+  );
+  return [
+    '<table class="calibration-bins"><thead><tr><th class="num">Score bin</th><th class="num">Events</th><th class="num">Mean predicted</th><th class="num">Observed rate</th></tr></thead>',
+    `<tbody>${rows.join('\n')}</tbody></table>`,
   ].join('\n');
 }

@@ -54,13 +54,15 @@ export function logScale(domain: readonly [number, number], range: readonly [num
   };
 }
 
-/** 1, 2, 5, 10, 20, 50, … inside [lo, hi]. */
+/**
+ * 1, 2, 5, 10, 20, 50, … from the first power of ten inside [lo, hi]: a count axis starting at ½ gets no "0.5" label.
+ */
 function denseLogTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); 10 ** e <= hi; e++) {
+  for (let e = Math.ceil(Math.log10(lo)); 10 ** e <= hi; e++) {
     for (const m of [1, 2, 5]) {
       const v = m * 10 ** e;
-      if (v >= lo && v <= hi) ticks.push(v);
+      if (v <= hi) ticks.push(v);
     }
   }
   return ticks;

@@ -1,4 +1,4 @@
-import { invalidField } from '../metrics/binary-inputs';
+import { ValidationError } from '../core/errors';
 
 /**
  * A piecewise-linear function given by its knots: x strictly increasing, y[i] the value at x[i], linear between
@@ -18,7 +18,9 @@ export interface PiecewiseLinear {
 export function interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, v: number): number {
   const last = xs.length - 1;
   if (last < 0 || ys.length !== xs.length) {
-    throw invalidField(`knots need equal, non-zero x and y lengths, got ${xs.length} and ${ys.length}`, ['x'], 'expected as many x as y knots, at least one');
+    throw new ValidationError(`knots need equal, non-zero x and y lengths, got ${xs.length} and ${ys.length}`, [
+      { path: ['x'], message: 'expected as many x as y knots, at least one' },
+    ]);
   }
   if (v <= xs[0]!) return ys[0]!;
   if (v >= xs[last]!) return ys[last]!;
