@@ -48,9 +48,54 @@ export const CONFIG_VARIABLES = {
       .transform((s) => (/^[0-9a-fA-F]+$/.test(s) && s.length % 2 === 0 ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64')))
       .refine((b) => b.length >= 32, 'expected at least 32 bytes, hex or base64 encoded'),
   },
+  VIGIL_POLICY_FILE: {
+    default: undefined,
+    description: 'Decision policy (JSON: threshold overrides, fail modes, allow lists, ordered rules), validated at start-up. Unset: the built-in policy.',
+    schema: z.string().min(1),
+  },
+  VIGIL_SCORE_DEADLINE_MS: {
+    default: '50',
+    description: 'How long scoring waits for the feature store before answering with the fail mode, ms.',
+    schema: intFrom(1, 60_000),
+  },
+  VIGIL_RATE_LIMIT_PER_SECOND: {
+    default: '1000',
+    description: 'Requests per second allowed per API key (bursts up to the same number); beyond it: 429 with Retry-After.',
+    schema: intFrom(1, 1_000_000),
+  },
+  VIGIL_AUDIT_RETENTION_DAYS: {
+    default: '400',
+    description: 'How long audit entries are kept in the Redis audit stream, days.',
+    schema: intFrom(1, 10_000),
+  },
+  VIGIL_SPOOL_DIR: {
+    default: 'spool',
+    description: 'Directory where events answered while the feature store was down wait (JSONL) until it is back.',
+    schema: z.string().min(1),
+  },
+  VIGIL_BODY_LIMIT: {
+    default: '256kb',
+    description: 'Largest accepted request body (bytes, or with a kb/mb unit); larger bodies get 413.',
+    schema: z.string().regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 256kb'),
+  },
+  VIGIL_TLS_CERT: {
+    default: undefined,
+    description: 'PEM certificate file: with VIGIL_TLS_KEY, `vigil serve` speaks HTTPS only, TLS 1.3 minimum.',
+    schema: z.string().min(1),
+  },
+  VIGIL_TLS_KEY: {
+    default: undefined,
+    description: 'PEM private key file of VIGIL_TLS_CERT.',
+    schema: z.string().min(1),
+  },
   VIGIL_MODEL_DIR: {
     default: 'models/registry',
     description: 'Directory of the model registry (one sub-directory per model version).',
+    schema: z.string().min(1),
+  },
+  VIGIL_LIST_DIR: {
+    default: 'lists',
+    description: 'Directory of the deny lists (`vigil lists load`) when REDIS_URL is unset, relative to the working directory.',
     schema: z.string().min(1),
   },
   VIGIL_PORT: {
@@ -71,6 +116,15 @@ export interface Config {
   /** Master secret for pseudonyms and encryption at rest; present whenever `redisUrls` is. */
   piiKey: Buffer | undefined;
   modelDir: string;
+  policyFile: string | undefined;
+  scoreDeadlineMs: number;
+  rateLimitPerSecond: number;
+  auditRetentionDays: number;
+  spoolDir: string;
+  bodyLimit: string;
+  tls: { cert: string; key: string } | undefined;
+  /** Directory of the deny lists without Redis. */
+  listDir: string;
   port: number;
 }
 
@@ -93,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.REDIS_URL !== undefined && values.VIGIL_PII_KEY === undefined) {
     issues.push({ path: ['VIGIL_PII_KEY'], message: 'required when REDIS_URL is set (personal data in Redis is stored only as keyed hashes)' });
   }
+  if ((values.VIGIL_TLS_CERT === undefined) !== (values.VIGIL_TLS_KEY === undefined)) {
+    issues.push({ path: [values.VIGIL_TLS_CERT === undefined ? 'VIGIL_TLS_CERT' : 'VIGIL_TLS_KEY'], message: 'VIGIL_TLS_CERT and VIGIL_TLS_KEY go together' });
+  }
   if (issues.length) throw new ConfigError(issues);
   return {
     logLevel: values.VIGIL_LOG_LEVEL as Config['logLevel'],
@@ -100,6 +157,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: values.VIGIL_REDIS_KEY_PREFIX as string,
     piiKey: values.VIGIL_PII_KEY as Buffer | undefined,
     modelDir: values.VIGIL_MODEL_DIR as string,
+    policyFile: values.VIGIL_POLICY_FILE as string | undefined,
+    scoreDeadlineMs: values.VIGIL_SCORE_DEADLINE_MS as number,
+    rateLimitPerSecond: values.VIGIL_RATE_LIMIT_PER_SECOND as number,
+    auditRetentionDays: values.VIGIL_AUDIT_RETENTION_DAYS as number,
+    spoolDir: values.VIGIL_SPOOL_DIR as string,
+    bodyLimit: values.VIGIL_BODY_LIMIT as string,
+    tls: values.VIGIL_TLS_CERT ? { cert: values.VIGIL_TLS_CERT as string, key: values.VIGIL_TLS_KEY as string } : undefined,
+    listDir: values.VIGIL_LIST_DIR as string,
     port: values.VIGIL_PORT as number,
   };
 }

@@ -6,7 +6,7 @@ body { margin: 0 auto; max-width: 960px; padding: 24px 24px 48px; font: 14px/1.4
 h1 { font-size: 24px; margin: 0 0 12px; }
 h1 .version { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 20px; color: var(--accent); overflow-wrap: anywhere; }
 h2 { font-size: 18px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
-nav { margin: 12px 0 0; font-size: 13px; }
+nav { margin: 0 0 14px; font-size: 13px; }
 nav a { color: var(--accent); margin-right: 12px; text-decoration: none; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 8px 16px; margin: 0; }
 .facts dt { font-size: 12px; color: var(--muted); }

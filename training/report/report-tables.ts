@@ -32,7 +32,7 @@ export function headerSection(data: ReportData, nav: string): string {
     ['Algorithm', data.algorithm],
     ['Calibration', chosen?.calibration ?? NOT_AVAILABLE],
     ['Training days', data.ranges.train],
-    ['Validation (early stopping, calibration, thresholds)', `${data.ranges.validationFrom} to the end of training`],
+    ['Validation days (end of training)', `${data.ranges.validationFrom}..${data.ranges.train.split('..')[1] ?? ''}`],
     ['Test days', data.ranges.test],
   ];
   const rows = data.candidates.map(

@@ -174,7 +174,7 @@ export interface BarChartOptions {
 }
 
 /** Longest bar label drawn in full; longer ones are cut with "…" and shown whole in the bar's tooltip. */
-export const MAX_BAR_LABEL = 44;
+const MAX_BAR_LABEL = 44;
 const ROW = 20;
 
 /**

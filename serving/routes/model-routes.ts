@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ValidationError } from '../../core/errors';
+import type { ServingDeps } from '../deps';
+import { principalOf, requireScope } from './auth-middleware';
+
+/** `GET /v1/models`, `POST /v1/models/:version/promote` (also rollback: promote the previous one), shadowing. */
+export function modelRoutes(deps: ServingDeps): Router {
+  const router = Router();
+  router.get('/models', requireScope('admin'), async (_req, res) => {
+    const registry = deps.models.registry;
+    const [versions, champions] = await Promise.all([registry.list(), registry.champions()]);
+    res.json({
+      champions,
+      challengers: Object.fromEntries(
+        (['login', 'withdrawal'] as const).flatMap((t) => {
+          const c = deps.models.challenger(t);
+          return c ? [[t, c.manifest.version]] : [];
+        }),
+      ),
+      versions: versions.map((m) => ({ name: m.name, version: m.version, eventType: m.eventType, algorithm: m.algorithm, createdAt: m.createdAt, thresholds: m.thresholds, metrics: m.metrics })),
+    });
+  });
+  router.post('/models/:version/promote', requireScope('admin'), async (req, res) => {
+    const version = String(req.params.version);
+    const result = await deps.models.promote(version);
+    await deps.audit.append({ kind: 'promotion', actor: principalOf(res).keyId, subject: version, data: result });
+    res.json({ version, ...result });
+  });
+  const shadowBody = z.strictObject({ enabled: z.boolean() });
+  router.post('/models/:version/shadow', requireScope('admin'), async (req, res) => {
+    const parsed = shadowBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ValidationError('invalid body', parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })));
+    const version = String(req.params.version);
+    const manifest = (await deps.models.registry.load(version)).manifest;
+    await deps.models.setChallenger(manifest.eventType, parsed.data.enabled ? version : undefined);
+    await deps.audit.append({ kind: 'challenger', actor: principalOf(res).keyId, subject: version, data: { enabled: parsed.data.enabled, eventType: manifest.eventType } });
+    res.json({ version, eventType: manifest.eventType, shadow: parsed.data.enabled });
+  });
+  return router;
+}

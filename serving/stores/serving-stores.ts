@@ -1,0 +1,51 @@
+import type { ScoredEventType } from '../../features/definitions';
+import type { Decision } from '../decision';
+import type { Reason } from '../reasons';
+
+/** The answer to a scoring request, as sent and as remembered for retries of the same event id. */
+export interface ScoreResponse {
+  eventId: string;
+  /** Calibrated fraud probability; null when no model could score (fail mode). */
+  score: number | null;
+  decision: Decision;
+  reasons: Reason[];
+  model: { name: string; version: string } | null;
+}
+
+/** Remembers answers by event id, so a retried request gets the first answer and changes nothing. */
+export interface ResponseStore {
+  get(eventId: string): Promise<ScoreResponse | undefined>;
+  put(response: ScoreResponse): Promise<void>;
+}
+
+/** A case for analysts: a held or stepped-up event. */
+export interface CaseInput {
+  eventId: string;
+  type: ScoredEventType;
+  userId: string;
+  ts: string;
+  score: number | null;
+  decision: Decision;
+  reasons: Reason[];
+  model: { name: string; version: string } | null;
+  /** What the analyst needs to see of the event (IP, device, address, amounts); stored encrypted. */
+  details: Record<string, unknown>;
+}
+
+export interface CaseStore {
+  open(input: CaseInput): Promise<void>;
+}
+
+/** An entry of the append-only audit trail. */
+export interface AuditEntry {
+  kind: 'decision' | 'label' | 'key_created' | 'key_revoked' | 'promotion' | 'challenger' | 'list_loaded' | 'case_labelled';
+  /** Who: an API key id, `cli`, or `system`. */
+  actor: string;
+  /** What it concerns: an event id, a key id, a model version. */
+  subject: string;
+  data: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+}
