@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { reportAndExit } from '../core/cli';
+import { registerBenchCommand } from './bench-command';
 import { registerDataCommands } from '../data/cli';
 import { registerFeatureCommands } from '../features/cli';
 import { registerModelCommands } from '../models/cli';
@@ -15,5 +16,7 @@ registerDataCommands(program);
 registerFeatureCommands(program);
 registerTrainingCommands(program);
 registerModelCommands(program);
+
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch(reportAndExit);

@@ -19,6 +19,12 @@ export interface MlpOptions {
   positiveWeight: number | 'auto';
   /** L2 penalty on the weights. @defaultValue 1e-5 */
   l2: number;
+  /**
+   * Most training rows per epoch: beyond it, negatives are sampled (all positives kept) and weighted up by the
+   * inverse sampling rate, so the loss is unbiased and an epoch costs the same on any data size.
+   * @defaultValue 60000
+   */
+  maxRows: number;
   /** @defaultValue 7 */
   seed: number;
 }
@@ -31,6 +37,7 @@ export const DEFAULT_MLP_OPTIONS: Readonly<MlpOptions> = Object.freeze({
   patience: 4,
   positiveWeight: 'auto',
   l2: 1e-5,
+  maxRows: 60_000,
   seed: 7,
 });
 
@@ -96,23 +103,28 @@ export async function fitMlp(train: MlpDataset, validation: MlpDataset | undefin
     : undefined;
 
   const optimizer = tf.train.adam(o.learningRate);
-  const order = Int32Array.from({ length: rows }, (_, i) => i);
+  const negativeRate = Math.min(1, Math.max(0, o.maxRows - positives) / Math.max(1, rows - positives));
+  const negatives = Int32Array.from({ length: rows }, (_, i) => i).filter((i) => !train.y[i]);
+  const positiveRows = Int32Array.from({ length: rows }, (_, i) => i).filter((i) => train.y[i] === 1);
+  const wNeg = 1 / Math.max(negativeRate, 1e-9);
   const history: number[] = [];
   let best = Infinity;
   let bestEpoch = -1;
   let bestWeights: DenseLayer[] = snapshot(vars, sizes);
   let epoch = 0;
   for (; epoch < o.epochs; epoch++) {
+    shuffle(negatives, rand);
+    const order = Int32Array.from([...positiveRows, ...negatives.subarray(0, Math.round(negatives.length * negativeRate))]);
     shuffle(order, rand);
-    for (let start = 0; start < rows; start += o.batchSize) {
-      const idx = order.subarray(start, Math.min(rows, start + o.batchSize));
+    for (let start = 0; start < order.length; start += o.batchSize) {
+      const idx = order.subarray(start, Math.min(order.length, start + o.batchSize));
       const xb = new Float32Array(idx.length * width);
       const yb = new Float32Array(idx.length);
       const wb = new Float32Array(idx.length);
       idx.forEach((r, i) => {
         xb.set(xTrain.subarray(r * width, (r + 1) * width), i * width);
         yb[i] = train.y[r] as number;
-        wb[i] = train.y[r] ? wPos : 1;
+        wb[i] = train.y[r] ? wPos : wNeg;
       });
       const x = tf.tensor2d(xb, [idx.length, width]);
       const y = tf.tensor2d(yb, [idx.length, 1]);

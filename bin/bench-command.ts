@@ -1,0 +1,31 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { reportAndExit } from '../core/cli';
+import { VigilError } from '../core/errors';
+
+const BENCH_DIR = join(__dirname, '..', 'bench');
+
+const benchNames = (): string[] =>
+  existsSync(BENCH_DIR) ? readdirSync(BENCH_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort() : [];
+
+/**
+ * `vigil bench NAME [args…]` runs `bench/NAME.ts` in its own process (a benchmark must not share its process with
+ * the command line's), passing the arguments on; the benchmark prints one JSON line of figures.
+ */
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description(`Run a benchmark from bench/ (${benchNames().join(', ')}); it prints one JSON line of figures`)
+    .argument('<name>', 'benchmark name')
+    .argument('[args...]', 'arguments for the benchmark')
+    .allowUnknownOption()
+    .action((name: string, args: string[]) => {
+      if (!benchNames().includes(name)) {
+        reportAndExit(new VigilError('invalid_input', `bench: unknown benchmark '${name}'; expected one of ${benchNames().join(', ')}`, 400));
+      }
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(BENCH_DIR, `${name}.ts`), ...args], { stdio: 'inherit' });
+      child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    });
+}
