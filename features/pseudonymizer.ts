@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { deriveKey } from '../core/crypto';
 
 /**
  * Turns a personal identifier (device id, IP, network) into the token stored in feature state. Features only ever
@@ -14,6 +15,6 @@ export const identityPseudonymizer: Pseudonymizer = (value) => value;
  * without reusing a key), truncated to 128 bits in base64url: collisions stay negligible at any realistic scale.
  */
 export function hmacPseudonymizer(masterKey: Buffer): Pseudonymizer {
-  const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'vigil pseudonym v1', 32));
+  const key = deriveKey(masterKey, 'vigil pseudonym v1');
   return (value) => createHmac('sha256', key).update(value).digest().subarray(0, 16).toString('base64url');
 }

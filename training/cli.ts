@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action } from '../core/cli';
 import type { ScoredEventType } from '../features/definitions';
+import { loadListDirectory } from '../features/deny-lists/list-directory';
 import { evaluateModel } from './evaluate-model';
 import { train } from './train';
 
@@ -23,9 +24,14 @@ interface TrainCliOptions {
   algo: 'gbdt' | 'mlp' | 'auto';
   type: ScoredEventType | 'all';
   truth?: string;
+  lists?: string;
   stepUpRate: number;
   holdRate: number;
   blockRate: number;
+}
+
+async function denyListsFrom(dir: string | undefined) {
+  return dir === undefined ? undefined : (await loadListDirectory(dir)).lists.lookupFn;
 }
 
 /** Commands of the training area: `train` and `evaluate`. */
@@ -43,6 +49,7 @@ export function registerTrainingCommands(program: Command): void {
     .addOption(new Option('--algo <algo>', 'model kind; auto keeps the better on validation').choices(['gbdt', 'mlp', 'auto']).default('auto'))
     .addOption(new Option('--type <type>', 'event type to train').choices(['login', 'withdrawal', 'all']).default('all'))
     .option('--truth <file>', 'truth.jsonl of a generated data set: per-scenario recall in the report')
+    .option('--lists <dir>', "deny lists for the addr_deny_listed feature: every <name>-<chain>.txt file of this directory")
     .option('--step-up-rate <share>', 'share of validation events at or above the step-up threshold', rateOption('--step-up-rate'), 0.03)
     .option('--hold-rate <share>', 'share of validation withdrawals at or above the hold threshold', rateOption('--hold-rate'), 0.005)
     .option('--block-rate <share>', 'share of validation logins at or above the block threshold', rateOption('--block-rate'), 0.002)
@@ -60,6 +67,7 @@ export function registerTrainingCommands(program: Command): void {
           algo: o.algo,
           types: o.type === 'all' ? ['login', 'withdrawal'] : [o.type],
           truth: o.truth,
+          denyLists: await denyListsFrom(o.lists),
           rates: { stepUp: o.stepUpRate, hold: o.holdRate, block: o.blockRate },
           onProgress: (m) => log.info(m),
         }),
@@ -76,9 +84,10 @@ export function registerTrainingCommands(program: Command): void {
     .requiredOption('--to <date>', 'last day, included')
     .option('--scores-out <file>', 'write eventId,userId,ts,score for every scored event')
     .option('--truth <file>', 'truth.jsonl: per-scenario recall')
+    .option('--lists <dir>', 'deny lists, as for train')
     .action(
-      action(async (_ctx, o: { model: string; events: string; labels: string; from: string; to: string; scoresOut?: string; truth?: string }) =>
-        evaluateModel(o),
+      action(async (_ctx, o: { model: string; events: string; labels: string; from: string; to: string; scoresOut?: string; truth?: string; lists?: string }) =>
+        evaluateModel({ ...o, denyLists: await denyListsFrom(o.lists) }),
       ),
     );
 }

@@ -49,3 +49,17 @@ export interface AuditEntry {
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
 }
+
+/** An audit entry as kept: with the time it was appended and its id in the trail (ordered by time). */
+export interface AuditRecord extends AuditEntry {
+  /** Position in the trail; in Redis the stream entry id `<ms>-<seq>`. */
+  id: string;
+  /** ISO 8601 UTC, when the entry was appended. */
+  ts: string;
+}
+
+/** The audit log with a way to read it back; append-only: entries are never changed, only aged out. */
+export interface AuditTrail extends AuditLog {
+  /** Entries appended in `[since, until]` (either end optional), oldest first, read page by page. */
+  read(range?: { since?: Date; until?: Date }): AsyncIterable<AuditRecord>;
+}
