@@ -73,6 +73,11 @@ export const CONFIG_VARIABLES = {
     description: 'Directory where events answered while the feature store was down wait (JSONL) until it is back.',
     schema: z.string().min(1),
   },
+  VIGIL_LABELS_DIR: {
+    default: 'labels',
+    description: 'Directory where labels given by analysts on the review page are appended (labels-analyst.jsonl, a labels file for the next `vigil train`).',
+    schema: z.string().min(1),
+  },
   VIGIL_BODY_LIMIT: {
     default: '256kb',
     description: 'Largest accepted request body (bytes, or with a kb/mb unit); larger bodies get 413.',
@@ -121,6 +126,8 @@ export interface Config {
   rateLimitPerSecond: number;
   auditRetentionDays: number;
   spoolDir: string;
+  /** Directory of the analysts' labels file. */
+  labelsDir: string;
   bodyLimit: string;
   tls: { cert: string; key: string } | undefined;
   /** Directory of the deny lists without Redis. */
@@ -162,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerSecond: values.VIGIL_RATE_LIMIT_PER_SECOND as number,
     auditRetentionDays: values.VIGIL_AUDIT_RETENTION_DAYS as number,
     spoolDir: values.VIGIL_SPOOL_DIR as string,
+    labelsDir: values.VIGIL_LABELS_DIR as string,
     bodyLimit: values.VIGIL_BODY_LIMIT as string,
     tls: values.VIGIL_TLS_CERT ? { cert: values.VIGIL_TLS_CERT as string, key: values.VIGIL_TLS_KEY as string } : undefined,
     listDir: values.VIGIL_LIST_DIR as string,
