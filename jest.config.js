@@ -1,6 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, plus stopping any redis-server a test file left running (test/harness/README.md).
+  testEnvironment: '<rootDir>/test/harness/redis-test-environment.ts',
+  // One redis-server for the whole run; its URL reaches the tests as VIGIL_TEST_REDIS_URL.
+  globalSetup: '<rootDir>/test/harness/global-setup.ts',
+  globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
