@@ -2,11 +2,16 @@ import { isIPv6 } from 'node:net';
 
 /**
  * The network an IP belongs to for "same network" features: its /24 for IPv4 and its /48 for IPv6 (the usual sizes
- * of an ISP customer or site allocation).
+ * of an ISP customer or site allocation). An IPv4-mapped address (`::ffff:a.b.c.d`, what dual-stack sockets report
+ * for IPv4 clients) is the IPv4 client it stands for: as a /48 every IPv4 client would share one network.
  */
 export function networkOf(ip: string): string {
   if (isIPv6(ip)) {
     const groups = expandIPv6(ip);
+    if (groups.slice(0, 5).every((g) => g === '0000') && groups[5] === 'ffff') {
+      const high = parseInt(groups[6] as string, 16);
+      return `${high >> 8}.${high & 0xff}.${parseInt((groups[7] as string).slice(0, 2), 16)}.0/24`;
+    }
     return `${groups.slice(0, 3).join(':')}::/48`;
   }
   const lastDot = ip.lastIndexOf('.');

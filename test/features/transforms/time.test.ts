@@ -1,0 +1,59 @@
+import { countInWindow, countSeenSince, DAY, elapsed, firstAfter, HOUR, MINUTE, sumInWindow } from '../../../features/transforms/time';
+
+const NOW = Date.UTC(2026, 0, 15, 12);
+
+describe('countInWindow', () => {
+  it('counts the window (now − w, now]: the far edge excluded, now included', () => {
+    const ts = [NOW - HOUR - 1, NOW - HOUR, NOW - HOUR + 1, NOW - MINUTE, NOW];
+    expect(countInWindow(ts, NOW, HOUR)).toBe(3); // NOW − HOUR + 1, NOW − MINUTE, NOW
+    expect(countInWindow(ts, NOW, HOUR + 1)).toBe(4); // now NOW − HOUR is inside
+  });
+
+  it('ignores entries after now (a late reader never sees the future)', () => {
+    expect(countInWindow([NOW - 10, NOW + 1, NOW + HOUR], NOW, HOUR)).toBe(1);
+  });
+
+  it('is 0 without entries', () => {
+    expect(countInWindow([], NOW, DAY)).toBe(0);
+  });
+});
+
+describe('sumInWindow', () => {
+  it('sums the values inside (now − w, now], skipping unknown (NaN) values', () => {
+    const ts = [NOW - DAY, NOW - HOUR, NOW - MINUTE, NOW, NOW + 1];
+    const usd = [1000, 20, Number.NaN, 5, 7000];
+    expect(sumInWindow(ts, usd, NOW, DAY)).toBe(20 + 5);
+    expect(sumInWindow(ts, usd, NOW, DAY + 1)).toBe(1000 + 20 + 5);
+  });
+});
+
+describe('countSeenSince', () => {
+  it('counts [first, last] pairs by their last sighting within (now − w, now]', () => {
+    const seen = [
+      [NOW - 40 * DAY, NOW - 30 * DAY], // last seen exactly at the edge: out
+      [NOW - 40 * DAY, NOW - 30 * DAY + 1],
+      [NOW - DAY, NOW],
+      [NOW - DAY, NOW + 1], // seen after now: out
+    ];
+    expect(countSeenSince(seen, NOW, 30 * DAY)).toBe(2);
+  });
+});
+
+describe('elapsed', () => {
+  it('is the time since in the given unit, or NaN when there is no time to measure from', () => {
+    expect(elapsed(NOW, NOW - 90 * MINUTE, HOUR)).toBe(1.5);
+    expect(elapsed(NOW, NOW - 3 * DAY, DAY)).toBe(3);
+    expect(elapsed(NOW, undefined, HOUR)).toBeNaN();
+  });
+});
+
+describe('firstAfter', () => {
+  it('finds the first index with a time strictly after the cutoff', () => {
+    const ts = [1, 2, 2, 3, 5];
+    expect(firstAfter(ts, 0)).toBe(0);
+    expect(firstAfter(ts, 2)).toBe(3);
+    expect(firstAfter(ts, 4)).toBe(4);
+    expect(firstAfter(ts, 5)).toBe(5);
+    expect(firstAfter([], 5)).toBe(0);
+  });
+});
