@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 import { reportAndExit } from '../core/cli';
 import { registerBenchCommand } from './bench-command';
+import { registerDemoCommand } from './demo';
 import { registerDataCommands } from '../data/cli';
 import { registerFeatureCommands } from '../features/cli';
 import { registerModelCommands } from '../models/cli';
+import { registerServingSecurityCommands } from '../serving/cli';
+import { registerServeCommand } from '../serving/serve-command';
 import { registerTrainingCommands } from '../training/cli';
 
 const program = new Command('vigil')
@@ -16,6 +19,9 @@ registerDataCommands(program);
 registerFeatureCommands(program);
 registerTrainingCommands(program);
 registerModelCommands(program);
+registerServingSecurityCommands(program);
+registerServeCommand(program);
+registerDemoCommand(program);
 
 registerBenchCommand(program);
 

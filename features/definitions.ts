@@ -43,8 +43,8 @@ export interface FeatureInput {
   user: UserState;
   ipState: IpState | undefined;
   addressState: AddressState | undefined;
-  /** Per-event cache for values several features share (see {@link shared}). */
-  memo: Map<string, number[]>;
+  /** Values several features share, computed once per event. */
+  cache: { addressSenders?: number[]; ipUsers?: number[] };
 }
 
 export interface FeatureDefinition {
@@ -68,27 +68,25 @@ const WITHDRAWAL: readonly ScoredEventType[] = ['withdrawal'];
 
 const flag = (b: boolean | undefined): number => (b === undefined ? Number.NaN : b ? 1 : 0);
 
-/** Computes `compute()` once per event under `key`. */
-function shared(c: FeatureInput, key: string, compute: () => number[]): number[] {
-  let v = c.memo.get(key);
-  if (!v) {
-    v = compute();
-    c.memo.set(key, v);
+const WINDOWS_30D = [DAY, 7 * DAY, 30 * DAY];
+
+/** Distinct senders to the destination over 1, 7 and 30 days: three features from one scan, computed once. */
+function addressSenders(c: FeatureInput): number[] {
+  if (!c.cache.addressSenders) {
+    const a = c.addressState;
+    c.cache.addressSenders = a ? distinctInWindows(a.ts, a.users, c.now, WINDOWS_30D) : [0, 0, 0];
   }
-  return v;
+  return c.cache.addressSenders;
 }
 
-const WINDOWS_30D = [DAY, 7 * DAY, 30 * DAY];
-const addressSenders = (c: FeatureInput): number[] =>
-  shared(c, 'addrSenders', () => {
-    const a = c.addressState;
-    return a ? distinctInWindows(a.ts, a.users, c.now, WINDOWS_30D) : [0, 0, 0];
-  });
-const ipUsers = (c: FeatureInput): number[] =>
-  shared(c, 'ipUsers', () => {
+/** Distinct users of the IP over 1 and 24 hours, computed once. */
+function ipUsers(c: FeatureInput): number[] {
+  if (!c.cache.ipUsers) {
     const s = c.ipState;
-    return s ? distinctInWindows(s.ts, s.users, c.now, [HOUR, 24 * HOUR]) : [0, 0];
-  });
+    c.cache.ipUsers = s ? distinctInWindows(s.ts, s.users, c.now, [HOUR, 24 * HOUR]) : [0, 0];
+  }
+  return c.cache.ipUsers;
+}
 
 /** Failed attempts from an IP in a window: parallel arrays make this one backward scan. */
 function ipFailed(s: IpState | undefined, now: number, windowMs: number): number {

@@ -38,9 +38,13 @@ export type ItemResult =
 
 interface Prepared {
   step: StoreStep;
-  input?: Omit<FeatureInput, 'user' | 'ipState' | 'addressState' | 'memo'>;
+  /** The feature input, completed with the entity states when the store hands them over. */
+  input?: FeatureInput;
   eventId?: string;
 }
+
+/** Entity states are filled in by {@link FeaturePipeline.featuresOf}, just before features are computed. */
+const NO_STATE = undefined as unknown as UserState;
 
 /**
  * The one path from events to feature state and vectors, shared by offline replay, bulk ingestion, the queue worker
@@ -142,6 +146,7 @@ export class FeaturePipeline {
           input: {
             type: 'login', now: ts, dev, ip, net, ipv6: isIPv6(e.ip), country: e.country, lat: e.lat, lon: e.lon,
             success: e.success, mfa: e.mfa, usd: undefined, address: undefined, denyList: undefined,
+            user: NO_STATE, ipState: undefined, addressState: undefined, cache: {},
           },
         };
       }
@@ -175,6 +180,10 @@ export class FeaturePipeline {
             usd: e.amountUsd,
             address,
             denyList: this.denyLists(chain, address),
+            user: NO_STATE,
+            ipState: undefined,
+            addressState: undefined,
+            cache: {},
           },
         };
       }
@@ -184,16 +193,13 @@ export class FeaturePipeline {
   }
 
   private featuresOf(p: Prepared, states: StepStates): ItemResult | undefined {
-    if (!p.input) return undefined;
+    const input = p.input;
+    if (!input) return undefined;
     const user = states[0] as UserState;
     if (user.seen.has(p.eventId as string)) return { kind: 'duplicate' };
-    const input: FeatureInput = {
-      ...p.input,
-      user,
-      ipState: p.input.type === 'login' ? (states[1] as IpState) : undefined,
-      addressState: p.input.type === 'withdrawal' ? (states[1] as AddressState) : undefined,
-      memo: new Map(),
-    };
-    return { kind: 'features', features: computeFeatures(input), denyList: p.input.denyList };
+    input.user = user;
+    if (input.type === 'login') input.ipState = states[1] as IpState;
+    else input.addressState = states[1] as AddressState;
+    return { kind: 'features', features: computeFeatures(input), denyList: input.denyList };
   }
 }

@@ -56,6 +56,8 @@ interface BodyParserError extends Error {
 function errorHandler(deps: ServingDeps): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (err instanceof VigilError) {
+      const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
       res.status(err.httpStatus).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
       return;
     }

@@ -1,21 +1,21 @@
 import type { EventRef } from '../records';
 import { kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
-import type { FeatureStore, StepStates, StoreStep } from './feature-store';
+import type { EntityUpdate, FeatureStore, StepStates, StoreStep } from './feature-store';
 
 /**
  * The embedded default and the offline replay backend: entity states live in process memory and records are
  * folded in as they come. Nothing survives the process.
  */
 export class MemoryFeatureStore implements FeatureStore {
-  private readonly states = new Map<string, EntityStates[EntityName]>();
+  private readonly states: Record<EntityName, Map<string, EntityStates[EntityName]>> = { user: new Map(), ip: new Map(), address: new Map() };
   private readonly refs = new Map<string, EventRef>();
 
   private stateOf(entity: EntityName, key: string): EntityStates[EntityName] {
-    const id = `${entity}\u0000${key}`;
-    let state = this.states.get(id);
+    const states = this.states[entity];
+    let state = states.get(key);
     if (!state) {
       state = kindOf(entity).init();
-      this.states.set(id, state);
+      states.set(key, state);
     }
     return state;
   }
@@ -24,9 +24,14 @@ export class MemoryFeatureStore implements FeatureStore {
     const out = new Array<T | undefined>(steps.length);
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i] as StoreStep;
-      const states = step.updates.map((u) => this.stateOf(u.entity, u.key));
+      const updates = step.updates;
+      const states: StepStates = new Array(updates.length);
+      for (let j = 0; j < updates.length; j++) states[j] = this.stateOf((updates[j] as EntityUpdate).entity, (updates[j] as EntityUpdate).key);
       if (step.read) out[i] = onStates(i, states);
-      step.updates.forEach((u, j) => (kindOf(u.entity).apply as (s: unknown, r: unknown) => boolean)(states[j], u.record));
+      for (let j = 0; j < updates.length; j++) {
+        const u = updates[j] as EntityUpdate;
+        (kindOf(u.entity).apply as (s: unknown, r: unknown) => boolean)(states[j], u.record);
+      }
       if (step.ref) this.refs.set(step.ref.eventId, step.ref.ref);
     }
     return out;
@@ -37,7 +42,7 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   async readState<N extends EntityName>(entity: N, key: string): Promise<EntityStates[N] | undefined> {
-    const state = this.states.get(`${entity}\u0000${key}`);
+    const state = this.states[entity].get(key);
     return state === undefined ? undefined : (kindOf(entity).decode(kindOf(entity).encode(state as EntityStates[N])) as EntityStates[N]);
   }
 

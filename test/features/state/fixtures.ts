@@ -72,7 +72,7 @@ export function featuresFrom(
     user,
     ipState: other.ipState,
     addressState: other.addressState,
-    memo: new Map(),
+    cache: {},
   };
   return computeFeatures(input);
 }

@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import type { Config } from '../core/config';
+import { ConfigError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { createDenyListStore } from '../features/deny-lists/create-deny-list-store';
+import { DenyListRefresher } from '../features/deny-lists/refresher';
+import { FeaturePipeline } from '../features/pipeline';
+import { createFeatureStore, type FeatureStoreBackend } from '../features/store/create-feature-store';
+import { ModelRegistry } from '../models/registry';
+import { createServingSecurity, type ServingSecurity } from './auth/create-serving-security';
+import { createCaseServices } from './cases/create-case-services';
+import type { ServingDeps } from './deps';
+import { PipelineIngestor } from './ingestor';
+import { createServingMetrics } from './metrics';
+import { FallbackRateLimiter, RememberingAuthenticator } from './outage-fallbacks';
+import { DEFAULT_POLICY_INPUT, policySchema, type Policy } from './policy/policy-schema';
+import { createReadiness } from './readiness';
+import { ScoringService } from './scoring-service';
+import { ModelHolder } from './scorer/model-holder';
+import { FileEventSpool } from './spool';
+import { MemoryRateLimiter } from './stores/memory-rate-limiter';
+
+export interface ServingRuntimeOptions {
+  /** How often the deny lists' version is polled, ms. @defaultValue 5000 */
+  denyListRefreshMs?: number;
+  /** How often the spool tries to drain while events wait, ms. @defaultValue 1000 */
+  spoolDrainIntervalMs?: number;
+}
+
+/** The wired service: what createApp needs, the parts a process manages, and one close for all of it. */
+export interface ServingRuntime {
+  deps: ServingDeps;
+  /** Which backends serve: `memory` (embedded default) or `redis`. */
+  kind: 'memory' | 'redis';
+  security: ServingSecurity;
+  featureStore: FeatureStoreBackend;
+  denyLists: DenyListRefresher;
+  spool: FileEventSpool;
+  models: ModelHolder;
+  policy: Policy;
+  /** Stops background work and closes every store and model session, newest first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds everything the HTTP app needs from the configuration: the policy (a bad file stops start-up with every
+ * issue listed), the champions of the model registry, the feature store with its pseudonymizer and the deny lists
+ * (refreshed while serving, so `vigil lists load` takes effect without a restart), the security stores and case
+ * services of the configured backend, the spool, the metrics, readiness and the scoring service.
+ *
+ * Against Redis, the API keys and rate limits live in the same Redis as the features; while it is away, keys that
+ * authenticated recently keep working and rate limits are kept per instance (outage-fallbacks.ts), so scoring can
+ * give its fail-mode answers rather than 503s.
+ */
+export async function createServingDeps(config: Config, log: Logger, options: ServingRuntimeOptions = {}): Promise<ServingRuntime> {
+  const policy = await loadPolicy(config.policyFile);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) {
+      await closer().catch((err: unknown) => log.error({ err: String(err) }, 'closing a serving dependency failed'));
+    }
+  };
+  try {
+    const models = new ModelHolder(new ModelRegistry(config.modelDir));
+    closers.push(() => models.close());
+    await models.loadChampions();
+    for (const type of ['login', 'withdrawal'] as const) {
+      const champion = models.champion(type);
+      if (champion) log.info({ type, version: champion.manifest.version }, 'champion in service');
+      else log.warn({ type, modelDir: config.modelDir }, 'no champion: these events get the fail mode (model_unavailable)');
+    }
+
+    const featureStore = await createFeatureStore(config, log);
+    closers.push(() => featureStore.store.close());
+    const denyListStore = await createDenyListStore(config, log);
+    closers.push(() => denyListStore.store.close());
+    const denyLists = new DenyListRefresher(denyListStore.store, {
+      intervalMs: options.denyListRefreshMs,
+      onError: oncePerMinute((err) => log.warn({ err: String(err) }, 'deny list refresh failing; the lists in use stay')),
+      onSwap: (version) => log.info({ version }, 'deny lists refreshed'),
+    });
+    // Screening without the lists would let listed destinations through: no lists, no start.
+    await denyLists.start();
+    closers.push(async () => denyLists.stop());
+
+    const pipeline = new FeaturePipeline({ store: featureStore.store, denyLists: denyLists.lookup, pseudonymize: featureStore.pseudonymize });
+    const security = await createServingSecurity(config, log);
+    closers.push(() => security.close());
+    const cases = await createCaseServices(config, log, { audit: security.audit, pipeline });
+    closers.push(() => cases.close());
+
+    const spool = await FileEventSpool.open({ dir: config.spoolDir, pipeline, log, drainIntervalMs: options.spoolDrainIntervalMs });
+    closers.push(() => spool.close());
+    spool.start();
+
+    const metrics = createServingMetrics({ models, spoolBacklog: () => spool.backlog() });
+    const scoring = new ScoringService({
+      pipeline,
+      models,
+      policy,
+      responses: security.responses,
+      cases: cases.store,
+      audit: security.audit,
+      spool,
+      observer: metrics.observer,
+      log,
+      deadlineMs: config.scoreDeadlineMs,
+    });
+    const redis = featureStore.kind === 'redis';
+    const limit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond };
+    const deps: ServingDeps = {
+      log,
+      scoring,
+      ingest: new PipelineIngestor({ pipeline, store: featureStore.store, audit: security.audit, log }),
+      models,
+      cases: cases.service,
+      auth: redis ? new RememberingAuthenticator(security.authenticator, { log }) : security.authenticator,
+      rateLimiter: redis ? new FallbackRateLimiter(security.rateLimiter, new MemoryRateLimiter(limit), log) : security.rateLimiter,
+      audit: security.audit,
+      readiness: createReadiness({ store: featureStore.store, models, spoolBacklog: () => spool.backlog(), deadlineMs: config.scoreDeadlineMs }),
+      metrics: metrics.registry,
+      bodyLimit: config.bodyLimit,
+    };
+    return { deps, kind: featureStore.kind, security, featureStore, denyLists, spool, models, policy, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The polls run every few seconds: an outage is worth a line a minute, not one per poll. */
+function oncePerMinute(report: (err: unknown) => void): (err: unknown) => void {
+  let last = 0;
+  return (err) => {
+    if (Date.now() - last < 60_000) return;
+    last = Date.now();
+    report(err);
+  };
+}
+
+/**
+ * The decision policy: VIGIL_POLICY_FILE (JSON) or the built-in {@link DEFAULT_POLICY_INPUT}. A file that cannot be
+ * read, is not JSON, or breaks the schema is a {@link ConfigError} listing every issue with its path in the file.
+ */
+export async function loadPolicy(file: string | undefined): Promise<Policy> {
+  let input: unknown = DEFAULT_POLICY_INPUT;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([{ path: ['VIGIL_POLICY_FILE'], message: `cannot read ${file}: ${(err as Error).message}` }]);
+    }
+    try {
+      input = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError([{ path: ['VIGIL_POLICY_FILE'], message: `${file} is not JSON: ${(err as Error).message}` }]);
+    }
+  }
+  const parsed = policySchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ path: [file ?? '(built-in policy)', ...i.path.map(String)], message: i.message })));
+  }
+  return parsed.data;
+}
