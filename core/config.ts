@@ -79,8 +79,8 @@ export const CONFIG_VARIABLES = {
     schema: z.string().min(1),
   },
   VIGIL_BODY_LIMIT: {
-    default: '256kb',
-    description: 'Largest accepted request body (bytes, or with a kb/mb unit); larger bodies get 413.',
+    default: '1mb',
+    description: 'Largest accepted request body (bytes, or with a kb/mb unit); larger bodies get 413. 1mb holds a batch of 1,000 events.',
     schema: z.string().regex(/^\d+(b|kb|mb)?$/i, 'expected a size such as 256kb'),
   },
   VIGIL_TLS_CERT: {

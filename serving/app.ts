@@ -33,8 +33,9 @@ export function createApp(deps: ServingDeps): Express {
   app.use('/review', express.static(join(__dirname, 'review'), { index: 'index.html', fallthrough: false }));
 
   const v1 = express.Router();
-  v1.use(express.json({ limit: deps.bodyLimit ?? '256kb', strict: true, type: () => true }));
+  // Authenticate before parsing: an anonymous client must not make the server parse bodies.
   v1.use(authenticate(deps.auth, deps.rateLimiter));
+  v1.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: true, type: () => true }));
   v1.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
@@ -63,7 +64,7 @@ function errorHandler(deps: ServingDeps): ErrorRequestHandler {
     }
     const e = err as BodyParserError;
     if (e?.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'payload_too_large', message: `request body exceeds ${deps.bodyLimit ?? '256kb'}` } });
+      res.status(413).json({ error: { code: 'payload_too_large', message: `request body exceeds ${deps.bodyLimit ?? '1mb'}` } });
       return;
     }
     if (e?.type === 'entity.parse.failed') {

@@ -36,6 +36,6 @@ export interface ServingDeps {
   audit: AuditLog;
   readiness: () => Promise<Readiness>;
   metrics: Registry;
-  /** Largest accepted JSON body. @defaultValue '256kb' */
+  /** Largest accepted JSON body. @defaultValue '1mb' */
   bodyLimit?: string;
 }

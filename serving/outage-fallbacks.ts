@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { withDeadline } from '../core/deadline';
 import { UnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Authenticator, Principal, RateLimiter } from './auth/authenticator';
@@ -11,6 +12,8 @@ export interface RememberingAuthenticatorOptions {
   log: Logger;
   /** Current time, ms. @defaultValue Date.now */
   now?: () => number;
+  /** How long the store may take before it counts as unreachable, ms. @defaultValue 250 */
+  deadlineMs?: number;
 }
 
 /**
@@ -40,7 +43,7 @@ export class RememberingAuthenticator implements Authenticator {
   async authenticate(authorization: string | undefined, ip: string): Promise<Principal> {
     const id = createHash('sha256').update(`${authorization ?? ''}\u0000${ip}`).digest('base64url');
     try {
-      const principal = await this.inner.authenticate(authorization, ip);
+      const principal = await withDeadline(this.inner.authenticate(authorization, ip), this.o.deadlineMs ?? 250, 'api_key_store_unavailable');
       this.remembered.delete(id); // re-inserted at the young end of the map's order
       this.remembered.set(id, { principal, at: this.now() });
       if (this.remembered.size > this.maxRemembered) this.remembered.delete(this.remembered.keys().next().value as string);
@@ -76,11 +79,13 @@ export class FallbackRateLimiter implements RateLimiter {
     private readonly shared: RateLimiter,
     private readonly local: RateLimiter,
     private readonly log: Logger,
+    /** How long the shared limiter may take before it counts as unreachable, ms. */
+    private readonly deadlineMs = 250,
   ) {}
 
   async take(keyId: string): Promise<{ allowed: boolean; retryAfterMs: number }> {
     try {
-      const result = await this.shared.take(keyId);
+      const result = await withDeadline(this.shared.take(keyId), this.deadlineMs, 'rate_limiter_unavailable');
       if (this.outage) {
         this.outage = false;
         this.log.info('shared rate limiter reachable again');

@@ -1,3 +1,4 @@
+import { withDeadline } from '../core/deadline';
 import { UnavailableError, ValidationError, VigilError } from '../core/errors';
 import { chainOf, normalizeAddress } from '../data/addresses';
 import type { Logger } from '../core/logger';
@@ -56,7 +57,9 @@ export class ScoringService {
     const parsed = safeParseEventOf(type, body);
     if (!parsed.ok) throw new ValidationError(`invalid ${type} event`, parsed.issues);
     const event = parsed.value as ScoredEvent;
-    const earlier = await this.o.responses.get(event.eventId).catch(() => undefined);
+    // A stored answer that cannot be read in time is treated as absent: the feature store's dedupe still keeps a
+    // repeated event from changing state.
+    const earlier = await withDeadline(this.o.responses.get(event.eventId), this.o.deadlineMs, 'response_store_unavailable').catch(() => undefined);
     if (earlier) return earlier;
 
     const model = this.o.models.champion(type);
@@ -82,24 +85,13 @@ export class ScoringService {
   }
 
   private async featuresOf(event: ScoredEvent): Promise<ItemResult | { kind: 'unavailable' }> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<{ kind: 'unavailable' }>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'unavailable' }), this.o.deadlineMs);
-    });
+    const work = this.o.pipeline.process([{ kind: 'event', event, tsMs: tsMillis(event.ts) }]);
     try {
-      const work = this.o.pipeline.process([{ kind: 'event', event, tsMs: tsMillis(event.ts) }]).then((r) => r[0] as ItemResult);
-      const result = await Promise.race([work, deadline]);
-      if (result.kind === 'unavailable') {
-        this.o.observer.featureStoreError('deadline');
-        work.catch(() => {}); // a late failure has nothing left to answer
-      }
-      return result;
+      return (await withDeadline(work, this.o.deadlineMs, 'feature_store_deadline'))[0] as ItemResult;
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
-      this.o.observer.featureStoreError('unavailable');
+      this.o.observer.featureStoreError(err.reason === 'feature_store_deadline' ? 'deadline' : 'unavailable');
       return { kind: 'unavailable' };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -172,9 +164,12 @@ export class ScoringService {
       const { eventId, userId, ts, type, ...details } = event;
       writes.push(this.o.cases.open({ eventId, type, userId, ts, score: response.score, decision: response.decision, reasons: response.reasons, model: response.model, details }));
     }
-    // The answer does not wait on bookkeeping failures: they are logged; the decision stands.
-    const results = await Promise.allSettled(writes);
-    for (const r of results) if (r.status === 'rejected') this.o.log.error({ err: String(r.reason), eventId: event.eventId }, 'recording a decision failed');
+    // The answer does not wait on bookkeeping failures, nor longer than the deadline on a hung store: failures are
+    // logged and the decision stands.
+    const settled = Promise.allSettled(writes).then((results) => {
+      for (const r of results) if (r.status === 'rejected') this.o.log.error({ err: String(r.reason), eventId: event.eventId }, 'recording a decision failed');
+    });
+    await withDeadline(settled, this.o.deadlineMs, 'bookkeeping_deadline').catch(() => this.o.log.warn({ eventId: event.eventId }, 'recording a decision is slow; answering without waiting'));
   }
 }
 

@@ -213,11 +213,11 @@ function generateCases(): Case[] {
     cases.push({ name: `nested label ${depth}`, path: '/v1/labels', body: `{"labels":[${objects}]}`, raw: true, field: ['labels', 0] });
   }
 
-  // Bodies over the limit (256kb): 413, nothing read further.
-  const big = 'x'.repeat(300 * 1024);
+  // Bodies over the limit (VIGIL_BODY_LIMIT, 1mb by default): 413, nothing read further.
+  const big = 'x'.repeat(1200 * 1024);
   for (const path of ['/v1/score/login', '/v1/score/withdrawal', '/v1/events', '/v1/labels', '/v1/cases/x/label', '/v1/models/x/shadow']) {
     cases.push({ name: `huge string at ${path}`, path, body: { eventId: big }, status: 413 });
-    cases.push({ name: `huge batch at ${path}`, path, body: { events: Array.from({ length: 2000 }, (_, i) => ({ ...baseLogin(), eventId: `h-${i}` })) }, status: 413 });
+    cases.push({ name: `huge batch at ${path}`, path, body: { events: Array.from({ length: 6000 }, (_, i) => ({ ...baseLogin(), eventId: `h-${i}` })) }, status: 413 });
     cases.push({ name: `huge raw at ${path}`, path, body: `{"a":"${big}`, raw: true, status: 413 });
   }
 
