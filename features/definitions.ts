@@ -429,6 +429,20 @@ export const FEATURES: readonly FeatureDefinition[] = [
     value: (c) => countSeenSince(c.user.dests.values(), c.now, 30 * DAY),
   },
 
+  {
+    name: 'user_new_dests_7d',
+    entity: 'user',
+    types: WITHDRAWAL,
+    window: '7d',
+    unit: 'count',
+    description: 'Addresses the user withdrew to for the first time in the last 7 days (drains spread over new addresses).',
+    value: (c) => {
+      let n = 0;
+      for (const d of c.user.dests.values()) if (d[0] > c.now - 7 * DAY && d[0] <= c.now) n++;
+      return n;
+    },
+  },
+
   // The session behind a withdrawal.
   {
     name: 'hours_since_last_login',
