@@ -24,19 +24,28 @@ export async function connectRedis(
   options: RedisConnectionOptions = {},
   onError: (err: Error) => void = () => {},
 ): Promise<RedisConnection> {
+  let connected = false;
   const socket = {
     connectTimeout: options.connectTimeoutMs ?? 1000,
-    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+    // At start-up a Redis that does not answer is a configuration error: fail after a few tries instead of
+    // waiting forever. Once connected, reconnect for as long as it takes.
+    reconnectStrategy: (retries: number) =>
+      !connected && retries >= 3 ? new Error(`cannot reach Redis at ${urls.join(', ')}`) : Math.min(50 * 2 ** retries, 2000),
   };
+  // No per-command timeout: callers bound what matters to them (core/deadline.ts), and node-redis's default one
+  // costs an AbortSignal per command, about half the client's CPU in bulk ingestion.
+  const commandOptions = { timeout: 0 };
   const connection =
     urls.length === 1
-      ? createClient({ url: urls[0], socket, scripts: options.scripts, disableOfflineQueue: true })
+      ? createClient({ url: urls[0], socket, scripts: options.scripts, disableOfflineQueue: true, commandOptions })
       : createCluster({
           rootNodes: urls.map((url) => ({ url })),
           defaults: { socket, disableOfflineQueue: true },
+          commandOptions,
           scripts: options.scripts,
         });
   connection.on('error', onError);
   await connection.connect();
+  connected = true;
   return connection as unknown as RedisConnection;
 }

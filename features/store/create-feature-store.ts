@@ -27,7 +27,11 @@ export async function createFeatureStore(
   );
   return {
     kind: 'redis',
-    store: new RedisFeatureStore(redis as unknown as FeatureStoreCommands, { ...options, keyPrefix: config.redisKeyPrefix }),
+    store: new RedisFeatureStore(redis as unknown as FeatureStoreCommands, {
+      ...options,
+      keyPrefix: config.redisKeyPrefix,
+      cluster: config.redisUrls.length > 1,
+    }),
     pseudonymize: hmacPseudonymizer(config.piiKey),
   };
 }

@@ -2,7 +2,8 @@ import { UnavailableError } from '../../core/errors';
 import type { EventRef } from '../records';
 import { kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
 import { DAY } from '../transforms/time';
-import type { FeatureStore, StepStates, StoreStep } from './feature-store';
+import calculateSlot = require('cluster-key-slot');
+import type { EntityUpdate, FeatureStore, StepStates, StoreStep } from './feature-store';
 import type { FeatureStoreCommands } from './redis-scripts';
 
 export interface RedisFeatureStoreOptions {
@@ -12,7 +13,15 @@ export interface RedisFeatureStoreOptions {
   compactAt?: number;
   /** How long an event stays reachable by labels, ms. @defaultValue 180 days */
   eventRefTtlMs?: number;
+  /**
+   * Whether the server is a cluster: bulk appends are then grouped per hash slot (a script's keys must share one),
+   * else sent in large groups. @defaultValue false
+   */
+  cluster?: boolean;
 }
+
+/** Entities per bulk append call: large enough to amortise the round trip, small enough not to stall Redis. */
+const APPEND_MANY_CHUNK = 256;
 
 /**
  * Entity state in Redis as an event-sourced log: a snapshot (the encoded state) plus a tail of records appended
@@ -27,6 +36,7 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly prefix: string;
   private readonly compactAt: number;
   private readonly refTtlMs: number;
+  private readonly cluster: boolean;
 
   constructor(
     private readonly redis: FeatureStoreCommands,
@@ -35,6 +45,7 @@ export class RedisFeatureStore implements FeatureStore {
     this.prefix = options.keyPrefix ?? 'vigil:';
     this.compactAt = options.compactAt ?? 48;
     this.refTtlMs = options.eventRefTtlMs ?? 180 * DAY;
+    this.cluster = options.cluster ?? false;
   }
 
   private keys(entity: EntityName, key: string): [snap: string, tail: string] {
@@ -49,6 +60,10 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   async apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T): Promise<(T | undefined)[]> {
+    if (!steps.some((s) => s.read)) {
+      await this.appendOnly(steps);
+      return new Array<T | undefined>(steps.length);
+    }
     const calls: Promise<unknown>[] = [];
     const replies: Promise<[number, string?, string[]?]>[][] = steps.map((step) => {
       if (step.ref) calls.push(this.redis.set(this.refKey(step.ref.eventId), JSON.stringify(step.ref.ref), { PX: this.refTtlMs }));
@@ -76,6 +91,43 @@ export class RedisFeatureStore implements FeatureStore {
     });
     await guard(Promise.all([...longTails.values()].map((u) => this.compact(u.entity, u.key))));
     return out;
+  }
+
+  /**
+   * Ingestion without reads: many entities' appends per script call. Appends to one entity keep their order (they
+   * stay in one group, in step order); across entities order does not matter.
+   */
+  private async appendOnly(steps: readonly StoreStep[]): Promise<void> {
+    const groups = new Map<number, { keys: string[]; args: string[]; updates: EntityUpdate[] }>();
+    const calls: Promise<unknown>[] = [];
+    for (const step of steps) {
+      if (step.ref) calls.push(this.redis.set(this.refKey(step.ref.eventId), JSON.stringify(step.ref.ref), { PX: this.refTtlMs }));
+      for (const u of step.updates) {
+        const [snap, tail] = this.keys(u.entity, u.key);
+        const slot = this.cluster ? calculateSlot(snap) : 0;
+        let group = groups.get(slot);
+        if (!group) groups.set(slot, (group = { keys: [], args: [], updates: [] }));
+        group.keys.push(snap, tail);
+        group.args.push(String(kindOf(u.entity).ttlMs), JSON.stringify(u.record));
+        group.updates.push(u);
+      }
+    }
+    const longTails = new Map<string, EntityUpdate>();
+    for (const group of groups.values()) {
+      for (let start = 0; start < group.updates.length; start += APPEND_MANY_CHUNK) {
+        const end = Math.min(group.updates.length, start + APPEND_MANY_CHUNK);
+        calls.push(
+          this.redis.vigilAppendMany(group.keys.slice(2 * start, 2 * end), group.args.slice(2 * start, 2 * end)).then((lengths) => {
+            lengths.forEach((n, i) => {
+              const u = group.updates[start + i] as EntityUpdate;
+              if (n >= this.compactAt) longTails.set(`${u.entity}\u0000${u.key}`, u);
+            });
+          }),
+        );
+      }
+    }
+    await guard(Promise.all(calls));
+    await guard(Promise.all([...longTails.values()].map((u) => this.compact(u.entity, u.key))));
   }
 
   private fold<N extends EntityName>(entity: N, snap: string, tail: readonly string[]): EntityStates[N] {

@@ -27,6 +27,27 @@ return {n}`,
   transformReply: (reply: unknown) => reply as [number, string?, string[]?],
 });
 
+/**
+ * Appends one record to each of many entities in one call (bulk ingestion, where nothing is read back): keys come
+ * in (snapshot, tail) pairs and arguments in (TTL, record) pairs. Returns each tail's new length. On a cluster every
+ * key of one call must share a slot.
+ */
+export const APPEND_MANY = defineScript({
+  SCRIPT: `
+local lengths = {}
+for i = 1, #KEYS, 2 do
+  lengths[#lengths + 1] = redis.call('RPUSH', KEYS[i + 1], ARGV[i + 1])
+  redis.call('PEXPIRE', KEYS[i + 1], ARGV[i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[i])
+end
+return lengths`,
+  parseCommand(parser: CommandParser, keys: string[], args: string[]) {
+    parser.pushKeysLength(keys);
+    parser.push(...args);
+  },
+  transformReply: (reply: unknown) => reply as number[],
+});
+
 /** Reads an entity's snapshot and tail together. */
 export const READ = defineScript({
   NUMBER_OF_KEYS: 2,
@@ -58,11 +79,12 @@ return 1`,
   transformReply: (reply: unknown) => reply as number,
 });
 
-export const FEATURE_STORE_SCRIPTS = { vigilAppend: APPEND, vigilRead: READ, vigilCompact: COMPACT };
+export const FEATURE_STORE_SCRIPTS = { vigilAppend: APPEND, vigilAppendMany: APPEND_MANY, vigilRead: READ, vigilCompact: COMPACT };
 
 /** The commands the store sends: the scripts above plus SET/GET for event references. */
 export interface FeatureStoreCommands {
   vigilAppend(snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean): Promise<[number, string?, string[]?]>;
+  vigilAppendMany(keys: string[], args: string[]): Promise<number[]>;
   vigilRead(snapKey: string, tailKey: string): Promise<[string, string[]]>;
   vigilCompact(snapKey: string, tailKey: string, expected: string, snapshot: string, folded: number, ttlMs: number): Promise<number>;
   set(key: string, value: string, options: { PX: number }): Promise<unknown>;

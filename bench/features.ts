@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createClient } from 'redis';
+import { connectRedis } from '../core/redis';
+import { generateDataset } from '../data/generator/generate';
+import { ingestItems } from '../features/ingest/bulk-ingest';
+import { FeaturePipeline, type PipelineItem } from '../features/pipeline';
+import { hmacPseudonymizer } from '../features/pseudonymizer';
+import { emptyReplayStats, replay } from '../features/replay';
+import { MemoryFeatureStore } from '../features/store/memory-feature-store';
+import { RedisFeatureStore } from '../features/store/redis-feature-store';
+import { FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from '../features/store/redis-scripts';
+import { readTimeline } from '../features/timeline';
+import { startRedisServer } from '../test/harness/redis-server';
+
+/**
+ * Feature-store throughput and latency. Prints one JSON line:
+ * - memory replay (features computed, as `vigil features build` does) and memory ingest (no features), events per
+ *   second of wall time and per second of CPU time;
+ * - Redis bulk ingest (`vigil ingest`'s path, features off), events/s, on a redis-server of its own, with the CPU
+ *   microseconds per event spent by this process and by the server, and again on a client without node-redis's
+ *   per-command timeout;
+ * - online read+update: one event at a time through FeaturePipeline with features against Redis, p50/p99 ms;
+ * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine.
+ * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 3000).
+ */
+
+const USERS = Number(process.argv[2] ?? 2000);
+const DAYS = Number(process.argv[3] ?? 60);
+const ONLINE_EVENTS = Number(process.argv[4] ?? 3000);
+const PII_KEY = Buffer.alloc(32, 7);
+
+const perSecond = (n: number, ms: number) => Math.round((n * 1000) / ms);
+
+/**
+ * Wall time and this process's CPU time of `run`, ms. On a shared machine the wall time depends on the neighbours;
+ * the CPU time says what the work itself costs.
+ */
+async function timed(run: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const began = performance.now();
+  await run();
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - began, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** CPU seconds the redis-server's main thread has used. */
+async function serverCpuSeconds(redis: { info(section: string): Promise<string> }): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread');
+}
+const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-features-'));
+  const server = await startRedisServer();
+  try {
+    generateDataset({ out: dir, users: USERS, days: DAYS, seed: 42 });
+    const { items } = await readTimeline({ events: join(dir, 'events.jsonl'), labels: join(dir, 'labels.jsonl') });
+    const events = items.filter((i) => i.kind === 'event').length;
+
+    const memoryReplay = await timed(async () => {
+      for await (const row of replay(items, {}, emptyReplayStats())) void row;
+    });
+    const memoryIngest = await timed(() => ingestItems(items, { store: new MemoryFeatureStore(), pseudonymize: hmacPseudonymizer(PII_KEY) }));
+
+    // Redis: ingest all but the last events, then feed those one at a time as an online scorer would.
+    const held = items.slice(-ONLINE_EVENTS).filter((i): i is Extract<PipelineItem, { kind: 'event' }> => i.kind === 'event');
+    const bulk = items.slice(0, items.length - ONLINE_EVENTS);
+    const bulkEvents = bulk.filter((i) => i.kind === 'event').length;
+    const redis = await connectRedis([server.url], { scripts: FEATURE_STORE_SCRIPTS });
+    const store = new RedisFeatureStore(redis as unknown as FeatureStoreCommands, { keyPrefix: 'bench:' });
+    const pseudonymize = hmacPseudonymizer(PII_KEY);
+    const serverCpuBefore = await serverCpuSeconds(redis as unknown as { info(section: string): Promise<string> });
+    const redisIngest = await timed(() => ingestItems(bulk, { store, pseudonymize, batchSize: 5000 }));
+    const serverCpuMs = ((await serverCpuSeconds(redis as unknown as { info(section: string): Promise<string> })) - serverCpuBefore) * 1000;
+
+    const pipeline = new FeaturePipeline({ store, pseudonymize });
+    const latencies = new Float64Array(held.length);
+    for (let i = 0; i < held.length; i++) {
+      const start = performance.now();
+      await pipeline.process([held[i] as PipelineItem], { features: true });
+      latencies[i] = performance.now() - start;
+    }
+    latencies.sort();
+    await store.close();
+
+    // The same ingest on a client without node-redis's per-command timeout (5 s by default, one AbortSignal.timeout
+    // per command), which core/redis.ts keeps: what that costs.
+    const untimed = createClient({ url: server.url, scripts: FEATURE_STORE_SCRIPTS, disableOfflineQueue: true, commandOptions: { timeout: 0 } });
+    await untimed.connect();
+    const untimedStore = new RedisFeatureStore(untimed as unknown as FeatureStoreCommands, { keyPrefix: 'bench-untimed:' });
+    const untimedIngest = await timed(() => ingestItems(bulk, { store: untimedStore, pseudonymize, batchSize: 5000 }));
+    await untimedStore.close();
+
+    const reference = execFileSync('redis-benchmark', ['-q', '-n', '100000', '-t', 'set,get', '-P', '16', '-p', String(server.port)], { encoding: 'utf8' });
+    const opsOf = (cmd: string) => Number(new RegExp(`${cmd}: ([\\d.]+) requests per second`).exec(reference)?.[1] ?? Number.NaN);
+
+    console.log(
+      JSON.stringify({
+        users: USERS,
+        days: DAYS,
+        events,
+        labels: items.length - events,
+        memoryReplayEventsPerSecond: perSecond(events, memoryReplay.wallMs),
+        memoryReplayEventsPerCpuSecond: perSecond(events, memoryReplay.cpuMs),
+        memoryIngestEventsPerSecond: perSecond(events, memoryIngest.wallMs),
+        memoryIngestEventsPerCpuSecond: perSecond(events, memoryIngest.cpuMs),
+        redisIngestEventsPerSecond: perSecond(bulkEvents, redisIngest.wallMs),
+        redisIngestClientCpuUsPerEvent: round3((redisIngest.cpuMs * 1000) / bulkEvents),
+        redisIngestServerCpuUsPerEvent: round3((serverCpuMs * 1000) / bulkEvents),
+        redisIngestNoCommandTimeoutEventsPerSecond: perSecond(bulkEvents, untimedIngest.wallMs),
+        redisIngestNoCommandTimeoutClientCpuUsPerEvent: round3((untimedIngest.cpuMs * 1000) / bulkEvents),
+        onlineEvents: held.length,
+        onlineP50Ms: round3(quantile(latencies, 0.5)),
+        onlineP99Ms: round3(quantile(latencies, 0.99)),
+        onlineMaxMs: round3(latencies[latencies.length - 1] ?? Number.NaN),
+        redisBenchmarkSetPerSecond: opsOf('SET'),
+        redisBenchmarkGetPerSecond: opsOf('GET'),
+        targets: { memoryReplayEventsPerSecond: 300_000, redisIngestEventsPerSecond: 30_000, onlineP99Ms: 1 },
+      }),
+    );
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
