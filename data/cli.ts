@@ -47,6 +47,7 @@ function registerGenerate(program: Command): void {
     );
 }
 
+/** Parses `--fraud-scale`: a finite number >= 0 (the upper bound is checked with the other options). */
 function parseScale(value: string): number {
   const x = Number(value);
   if (value.trim() === '' || !Number.isFinite(x) || x < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
