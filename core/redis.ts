@@ -1,4 +1,5 @@
-import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
+import { createClient, createCluster, ErrorReply, type RedisClientType, type RedisClusterType } from 'redis';
+import { UnavailableError, VigilError } from './errors';
 import type { RedisScripts } from 'redis';
 
 /** A node-redis single-node client or cluster client; both take the same commands and scripts. */
@@ -48,4 +49,19 @@ export async function connectRedis(
   await connection.connect();
   connected = true;
   return connection as unknown as RedisConnection;
+}
+
+/**
+ * Turns a failed Redis call (connection lost, server gone, cluster reconfiguring) into {@link UnavailableError} with
+ * `reason`, the one error every store raises for "cannot reach", which callers map to a fail mode or 503. Vigil's own
+ * errors pass through, and so do error replies when `replyErrors` is 'pass' (a script that refused on purpose).
+ */
+export async function guardRedis<T>(p: Promise<T>, reason: string, replyErrors: 'unavailable' | 'pass' = 'unavailable'): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof VigilError || (replyErrors === 'pass' && err instanceof ErrorReply)) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UnavailableError(reason, `${reason.replace(/_/g, ' ')}: ${message}`);
+  }
 }

@@ -1,3 +1,4 @@
+import { haversineKm } from '../../core/geo';
 /**
  * The world map of the synthetic data: cities users live in, travel to, log in from through VPNs and attack from.
  * Offsets are standard time (daylight saving is ignored: an hour of drift in login habits is noise anyway).
@@ -79,16 +80,8 @@ export function cityAt(index: number): City {
   return city;
 }
 
-const EARTH_RADIUS_KM = 6371;
-
-/** Great-circle distance in km between two points (haversine formula). */
-export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
-}
+/** Great-circle distance in km between two points (the same formula as the features use). */
+export const distanceKm = haversineKm;
 
 /** Distance in km between two cities of {@link CITIES}. */
 export function cityDistanceKm(a: number, b: number): number {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { defineScript, ErrorReply, type CommandParser } from 'redis';
-import { UnavailableError, VigilError } from '../../core/errors';
+import { defineScript, type CommandParser } from 'redis';
+import { guardRedis } from '../../core/redis';
 import type { DenyListContent } from '../deny-lists';
 import { byNameThenChain, consistentSnapshot, type DenyListInfo, type DenyListRegistry, type DenyListSnapshot, type DenyListStore } from '../deny-lists/deny-list-store';
 
@@ -134,16 +134,5 @@ export class RedisDenyListStore implements DenyListStore {
   }
 }
 
-/**
- * Connection failures become {@link UnavailableError} (the caller's fail mode decides); errors the store raised on
- * purpose, and script errors (a load that could not be published), pass through as they are.
- */
-async function guard<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof VigilError || err instanceof ErrorReply) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new UnavailableError('deny_lists_unavailable', `deny list store unavailable: ${message}`);
-  }
-}
+/** Connection failures become UnavailableError; a load script that refused on purpose passes through. */
+const guard = <T>(p: Promise<T>): Promise<T> => guardRedis(p, 'deny_lists_unavailable', 'pass');

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../../core/errors';
+import { guardRedis } from '../../core/redis';
 import type { EventRef } from '../records';
 import { kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
 import { DAY } from '../transforms/time';
@@ -162,12 +162,4 @@ export class RedisFeatureStore implements FeatureStore {
   }
 }
 
-/** Connection-level failures become {@link UnavailableError}, the one error both backends raise for "cannot reach". */
-async function guard<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new UnavailableError('feature_store_unavailable', `feature store unavailable: ${message}`);
-  }
-}
+const guard = <T>(p: Promise<T>): Promise<T> => guardRedis(p, 'feature_store_unavailable');
