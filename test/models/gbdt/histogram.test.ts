@@ -1,6 +1,8 @@
 import { binMatrix } from '../../../models/gbdt/binning';
-import { TASK_BUILD, TASK_FIELDS, TASK_SUBTRACT, runHistogramTasks, type HistogramContext } from '../../../models/gbdt/histogram';
-import { partitionRows } from '../../../models/gbdt/partition';
+import { SPLIT_FIELDS, TASK_BUILD, TASK_FIELDS, TASK_SPLIT, TASK_SUBTRACT, histogramUnits, runHistogramUnit, splitResultAt } from '../../../models/gbdt/histogram';
+import type { ThreadContext } from '../../../models/gbdt/thread-context';
+import { emptyCandidate, findBestSplit } from '../../../models/gbdt/split';
+import { partitionSegment } from './partition-helper';
 import { createRandom } from '../../../models/gbdt/random';
 
 /** 13 features (one group of 8, one of 4 and a single one in the unrolled kernels), some values missing. */
@@ -12,24 +14,35 @@ function setup(nRows: number) {
   const binned = binMatrix(X, nRows, nFeatures, 255);
   const gh = new Float64Array(2 * nRows);
   for (let i = 0; i < gh.length; i++) gh[i] = random() - 0.3;
-  const context: HistogramContext = {
+  const context: ThreadContext = {
     nRows,
+    nFeatures,
+    X,
+    maxBins: 255,
     bins: binned.bins,
     histOffset: binned.histOffset,
     nBins: binned.nBins,
+    hasMissing: binned.hasMissing,
+    cutValues: new Float32Array(0),
     rows: Uint32Array.from({ length: nRows }, (_, i) => i),
+    gh,
     ordered: new Float64Array(2 * nRows),
+    partitions: new Int32Array(6),
+    partitionUnits: new Int32Array(6 * 10),
+    partitionLeft: new Uint32Array(nRows),
+    partitionRight: new Uint32Array(nRows),
+    gatheredIn: new Int32Array(4),
+    margin: new Float64Array(nRows),
+    labels: new Uint8Array(nRows),
+    weight: new Float64Array(nRows),
     features: Int32Array.from({ length: nFeatures }, (_, f) => f),
     tasks: new Int32Array(4 * TASK_FIELDS),
+    taskValues: new Float64Array(2 * 4),
+    splits: new Float64Array(4 * histogramUnits(nFeatures) * SPLIT_FIELDS),
+    params: { lambda: 1, minChildWeight: 0, gamma: 0 },
     slots: [0, 1, 2, 3].map(() => new Float64Array(2 * binned.histBins)),
   };
-  const gather = () => {
-    for (let i = 0; i < nRows; i++) {
-      context.ordered[2 * i] = gh[2 * context.rows[i]!]!;
-      context.ordered[2 * i + 1] = gh[2 * context.rows[i]! + 1]!;
-    }
-  };
-  return { binned, gh, context, gather, nFeatures };
+  return { binned, gh, context, nFeatures };
 }
 
 /** Histogram computed the obvious way, from the row list. */
@@ -51,6 +64,14 @@ function maxDifference(a: Float64Array, b: Float64Array): number {
   return a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i]!)), 0);
 }
 
+let job = 0;
+
+/** Runs a histogram job over all 13 features, unit by unit in reverse order (threads may take them in any order). */
+function runJob(context: ThreadContext, nTasks: number): void {
+  job++;
+  for (let unit = histogramUnits(13) - 1; unit >= 0; unit--) runHistogramUnit(context, nTasks, 13, unit, job);
+}
+
 function setTask(tasks: Int32Array, t: number, values: number[]): void {
   tasks.set(values, t * TASK_FIELDS);
 }
@@ -59,38 +80,53 @@ describe('histogram tasks', () => {
   it('build a histogram and derive the sibling by subtraction', () => {
     const s = setup(3000);
     const { context, binned } = s;
-    s.gather();
-    setTask(context.tasks, 0, [TASK_BUILD, 0, 0, 3000, -1]);
-    runHistogramTasks(context, 1, 0, s.nFeatures);
+    setTask(context.tasks, 0, [TASK_BUILD, 0, 0, 3000, 0]);
+    runJob(context, 1);
     expect(maxDifference(context.slots[0]!, naiveHistogram(context.rows, s))).toBeLessThan(1e-9);
+    // The rows are 0 .. n - 1 in order here: the build that skips the index gives exactly the same sums.
+    setTask(context.tasks, 0, [TASK_BUILD, 2, 0, 3000, 1]);
+    runJob(context, 1);
+    expect(Array.from(context.slots[2]!)).toEqual(Array.from(context.slots[0]!));
 
     // Split on feature 4 at bin 10, missing left; build the left child, subtract for the right.
-    const mid = partitionRows(context.rows, new Uint32Array(3000), 0, 3000, binned.bins, 4 * 3000, 10, binned.nBins[4]!, true);
-    s.gather();
-    setTask(context.tasks, 0, [TASK_BUILD, 1, 0, mid, -1]);
+    const mid = partitionSegment(context, [0, 3000, 4 * 3000, 10, binned.nBins[4]!, 1], 3000);
+    setTask(context.tasks, 0, [TASK_BUILD, 1, 0, mid, 0]);
     setTask(context.tasks, 1, [TASK_SUBTRACT, 0, 0, 0, 1]);
-    runHistogramTasks(context, 2, 0, s.nFeatures);
+    runJob(context, 2);
     const left = naiveHistogram(context.rows.subarray(0, mid), s);
     const right = naiveHistogram(context.rows.subarray(mid), s);
     expect(maxDifference(context.slots[1]!, left)).toBeLessThan(1e-9);
     expect(maxDifference(context.slots[0]!, right)).toBeLessThan(1e-9);
   });
 
-  it('partition keeps rows in order and follows the missing direction', () => {
-    const s = setup(200);
-    const { context, binned } = s;
-    const missing = binned.nBins[2]!;
-    for (const defaultLeft of [true, false]) {
-      context.rows.set(Uint32Array.from({ length: 200 }, (_, i) => i));
-      const mid = partitionRows(context.rows, new Uint32Array(200), 0, 200, binned.bins, 2 * 200, 5, missing, defaultLeft);
-      const goesLeft = (r: number) => {
-        const b = binned.bins[2 * 200 + r]!;
-        return b === missing ? defaultLeft : b <= 5;
-      };
-      const expectedLeft = Array.from({ length: 200 }, (_, i) => i).filter(goesLeft);
-      const expectedRight = Array.from({ length: 200 }, (_, i) => i).filter((r) => !goesLeft(r));
-      expect(Array.from(context.rows.subarray(0, mid))).toEqual(expectedLeft);
-      expect(Array.from(context.rows.subarray(mid))).toEqual(expectedRight);
+  it('split searches per block of features reduce to the search over all features', () => {
+    const s = setup(3000);
+    const { context } = s;
+    let G = 0;
+    let H = 0;
+    for (let r = 0; r < 3000; r++) {
+      G += s.gh[2 * r]!;
+      H += s.gh[2 * r + 1]!;
     }
+    setTask(context.tasks, 0, [TASK_BUILD, 0, 0, 3000, 0]);
+    setTask(context.tasks, 1, [TASK_SPLIT, 0, 0, 0, -1]);
+    context.taskValues.set([0, 0, G, H]);
+    runJob(context, 2);
+    // Units hold features 0-7 and 8-12; the first strictly better result in unit order wins.
+    const [a, b] = [0, 1].map((unit) => context.splits.subarray(splitResultAt(1, unit, 13), splitResultAt(1, unit, 13) + SPLIT_FIELDS));
+    const reduced = b![0]! > a![0]! ? b! : a!;
+    const whole = emptyCandidate();
+    findBestSplit(context.slots[0]!, context.features, 0, 13, context.histOffset, context.nBins, G, H, context.params, whole);
+    expect(whole.gain).toBeGreaterThan(0);
+    expect(Array.from(reduced)).toEqual([
+      whole.gain,
+      whole.feature,
+      whole.bin,
+      whole.defaultLeft ? 1 : 0,
+      whole.gradLeft,
+      whole.hessLeft,
+      whole.gradRight,
+      whole.hessRight,
+    ]);
   });
 });

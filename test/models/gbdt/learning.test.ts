@@ -17,9 +17,9 @@ describe('fitGbdt learns known functions', () => {
   });
 
   it('learns a logistic function: AUC and probabilities close to the true ones', async () => {
-    const train = logisticData(20_000, 3);
-    const test = logisticData(10_000, 4);
-    const { model } = await fitGbdt({ train, options: { nRounds: 150, learningRate: 0.1, maxDepth: 3 } });
+    const train = logisticData(12_000, 3);
+    const test = logisticData(5_000, 4);
+    const { model } = await fitGbdt({ train, options: { nRounds: 100, learningRate: 0.1, maxDepth: 3 } });
     const p = model.predictProba(test.X);
     expect(rocAuc(model.predictRaw(test.X), test.y)).toBeGreaterThan(rocAuc(test.probability, test.y) - 0.01);
     let error = 0;

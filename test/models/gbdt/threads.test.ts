@@ -9,13 +9,14 @@ describe('histograms on worker threads', () => {
   expect(train.y.length * train.nFeatures).toBeGreaterThanOrEqual(MIN_CELLS_FOR_THREADS);
 
   it.each<[string, Partial<GbdtOptions>]>([
-    ['depthwise', { nRounds: 8, maxDepth: 6 }],
-    ['lossguide with row and column sampling', { nRounds: 8, growPolicy: 'lossguide', maxLeaves: 24, subsample: 0.7, colsampleByTree: 0.6, seed: 3 }],
+    ['depthwise', { nRounds: 4, maxDepth: 5 }],
+    ['lossguide with row and column sampling', { nRounds: 4, growPolicy: 'lossguide', maxLeaves: 16, subsample: 0.7, colsampleByTree: 0.6, seed: 3 }],
   ])('give the same model with 2 threads as with 1 (%s)', async (_name, options) => {
     const one = await fitGbdt({ train, options: { ...options, nThreads: 1 } });
     const two = await fitGbdt({ train, options: { ...options, nThreads: 2 } });
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
+    expect(two.sharedRounds).toBeGreaterThan(0);
     expect(JSON.stringify(two.model)).toBe(JSON.stringify(one.model));
   });
 
