@@ -64,92 +64,119 @@ export function cutBetween(lower: number, upper: number): number {
   return mid > lower ? mid : upper;
 }
 
-/** The arrays of a {@link BinnedMatrix} that histogram threads share, allocated before binning fills them. */
-export type BinStorage = Pick<BinnedMatrix, 'bins' | 'nBins' | 'histOffset'>;
+/** Most bin boundaries of a feature (255 bins of present values). */
+export const MAX_CUTS = 254;
 
-/** Shared memory for the bins of an `nRows × nFeatures` matrix, so worker threads can start while binning runs. */
+/**
+ * What binning writes, in shared memory so that threads can bin different features at once: the parts of a
+ * {@link BinnedMatrix} plus every feature's cuts at `cutValues[f * MAX_CUTS ..]`.
+ */
+export type BinStorage = Pick<BinnedMatrix, 'bins' | 'nBins' | 'hasMissing' | 'histOffset'> & { cutValues: Float32Array };
+
+/** Shared memory for binning an `nRows × nFeatures` matrix. */
 export function allocateBinStorage(nRows: number, nFeatures: number): BinStorage {
   return {
     bins: new Uint8Array(new SharedArrayBuffer(nRows * nFeatures)),
     nBins: new Int32Array(new SharedArrayBuffer(4 * nFeatures)),
+    hasMissing: new Uint8Array(new SharedArrayBuffer(nFeatures)),
     histOffset: new Int32Array(new SharedArrayBuffer(4 * nFeatures)),
+    cutValues: new Float32Array(new SharedArrayBuffer(4 * MAX_CUTS * nFeatures)),
   };
 }
 
-/** Columns converted to sort keys per pass: bounds the scratch memory to `8 × nRows` keys. */
-const KEY_BLOCK = 8;
+/** Features binned together: their sort keys are extracted in one pass over the rows. */
+export const BIN_BLOCK = 8;
+
+/** Working memory of one thread's binning (about `14 × nRows` 32-bit words). */
+export interface BinScratch {
+  blockKeys: Uint32Array;
+  index: Uint32Array;
+  tmpKeys: Uint32Array;
+  tmpIndex: Uint32Array;
+  counts: Uint32Array;
+  distinctKeys: Uint32Array;
+  distinctCounts: Uint32Array;
+}
+
+export function createBinScratch(nRows: number): BinScratch {
+  return {
+    blockKeys: new Uint32Array(BIN_BLOCK * nRows),
+    index: new Uint32Array(nRows),
+    tmpKeys: new Uint32Array(nRows),
+    tmpIndex: new Uint32Array(nRows),
+    counts: new Uint32Array(2048),
+    distinctKeys: new Uint32Array(nRows),
+    distinctCounts: new Uint32Array(nRows),
+  };
+}
 
 /**
- * Bins a row-major `nRows × nFeatures` matrix (NaN = missing, no infinities: see `assertGbdtDataset`). Each feature
- * is radix-sorted once with row indices carried along, so bins are assigned by walking the sorted runs, without a
- * search per cell.
+ * Bins block `block` (features `block · BIN_BLOCK ..`) of a row-major `nRows × nFeatures` matrix (NaN = missing, no
+ * infinities: see `assertGbdtDataset`) into `storage`. Each feature is radix-sorted once with row indices carried
+ * along, so bins are assigned by walking the sorted runs, without a search per cell.
  */
-export function binMatrix(
-  X: Float32Array,
-  nRows: number,
-  nFeatures: number,
-  maxBins: number,
-  storage: BinStorage = allocateBinStorage(nRows, nFeatures),
-): BinnedMatrix {
-  const { bins, nBins, histOffset } = storage;
-  const bits = new Uint32Array(X.buffer, X.byteOffset, X.length);
-  const blockKeys = new Uint32Array(KEY_BLOCK * nRows);
-  const index = new Uint32Array(nRows);
-  const tmpKeys = new Uint32Array(nRows);
-  const tmpIndex = new Uint32Array(nRows);
-  const counts = new Uint32Array(2048);
-  const distinctKeys = new Uint32Array(nRows);
-  const distinctCounts = new Uint32Array(nRows);
-  const cuts: Float32Array[] = [];
-  const hasMissing = new Uint8Array(nFeatures);
-  let histBins = 0;
+export function binBlock(X: Float32Array, nRows: number, nFeatures: number, block: number, maxBins: number, storage: BinStorage, scratch: BinScratch): void {
+  const { bins, nBins, hasMissing, cutValues } = storage;
+  const { blockKeys, index, distinctKeys, distinctCounts } = scratch;
+  const first = block * BIN_BLOCK;
+  const width = Math.min(BIN_BLOCK, nFeatures - first);
+  floatKeysOfColumns(new Uint32Array(X.buffer, X.byteOffset, X.length), nRows, nFeatures, first, width, blockKeys);
+  for (let k = 0; k < width; k++) {
+    const f = first + k;
+    for (let i = 0; i < nRows; i++) index[i] = i;
+    const sorted = radixSortKeys(blockKeys.subarray(k * nRows, (k + 1) * nRows), index, scratch.tmpKeys, scratch.tmpIndex, nRows, scratch.counts);
+    const sk = sorted.keys;
+    const si = sorted.index;
 
-  for (let first = 0; first < nFeatures; first += KEY_BLOCK) {
-    const width = Math.min(KEY_BLOCK, nFeatures - first);
-    floatKeysOfColumns(bits, nRows, nFeatures, first, width, blockKeys);
-    for (let k = 0; k < width; k++) {
-      const f = first + k;
-      for (let i = 0; i < nRows; i++) index[i] = i;
-      const sorted = radixSortKeys(blockKeys.subarray(k * nRows, (k + 1) * nRows), index, tmpKeys, tmpIndex, nRows, counts);
-      const sk = sorted.keys;
-      const si = sorted.index;
-
-      let present = nRows;
-      while (present > 0 && sk[present - 1] === NAN_KEY) present--;
-      let nDistinct = 0;
-      for (let i = 0; i < present; i++) {
-        if (i === 0 || sk[i] !== sk[i - 1]) {
-          distinctKeys[nDistinct] = sk[i]!;
-          distinctCounts[nDistinct++] = 0;
-        }
-        distinctCounts[nDistinct - 1]!++;
+    let present = nRows;
+    while (present > 0 && sk[present - 1] === NAN_KEY) present--;
+    let nDistinct = 0;
+    for (let i = 0; i < present; i++) {
+      if (i === 0 || sk[i] !== sk[i - 1]) {
+        distinctKeys[nDistinct] = sk[i]!;
+        distinctCounts[nDistinct++] = 0;
       }
-      const positions = cutPositions(distinctCounts, nDistinct, maxBins);
-      const values = new Float32Array(nDistinct);
-      keysToFloats(distinctKeys.subarray(0, nDistinct), values);
-      const featureCuts = new Float32Array(positions.length);
-      for (let c = 0; c < positions.length; c++) featureCuts[c] = cutBetween(values[positions[c]!]!, values[positions[c]! + 1]!);
-
-      const column = bins.subarray(f * nRows, (f + 1) * nRows);
-      let bin = 0;
-      let run = 0;
-      for (let i = 0; i < present; i++) {
-        if (i > 0 && sk[i] !== sk[i - 1]) {
-          // The previous run ended; a boundary after it starts the next bin.
-          if (bin < positions.length && positions[bin] === run) bin++;
-          run++;
-        }
-        column[si[i]!] = bin;
-      }
-      const missingBin = nDistinct === 0 ? 0 : positions.length + 1;
-      for (let i = present; i < nRows; i++) column[si[i]!] = missingBin;
-
-      cuts.push(featureCuts);
-      nBins[f] = missingBin;
-      hasMissing[f] = present < nRows ? 1 : 0;
-      histOffset[f] = histBins;
-      histBins += missingBin + 1;
+      distinctCounts[nDistinct - 1]!++;
     }
+    const positions = cutPositions(distinctCounts, nDistinct, maxBins);
+    const values = new Float32Array(nDistinct);
+    keysToFloats(distinctKeys.subarray(0, nDistinct), values);
+    for (let c = 0; c < positions.length; c++) cutValues[f * MAX_CUTS + c] = cutBetween(values[positions[c]!]!, values[positions[c]! + 1]!);
+
+    const column = bins.subarray(f * nRows, (f + 1) * nRows);
+    let bin = 0;
+    let run = 0;
+    for (let i = 0; i < present; i++) {
+      if (i > 0 && sk[i] !== sk[i - 1]) {
+        // The previous run ended; a boundary after it starts the next bin.
+        if (bin < positions.length && positions[bin] === run) bin++;
+        run++;
+      }
+      column[si[i]!] = bin;
+    }
+    const missingBin = nDistinct === 0 ? 0 : positions.length + 1;
+    for (let i = present; i < nRows; i++) column[si[i]!] = missingBin;
+    nBins[f] = missingBin;
+    hasMissing[f] = present < nRows ? 1 : 0;
+  }
+}
+
+/** Completes binning once every block is done: histogram offsets and per-feature cut arrays. */
+export function finishBinning(nRows: number, nFeatures: number, storage: BinStorage): BinnedMatrix {
+  const { bins, nBins, hasMissing, histOffset, cutValues } = storage;
+  const cuts: Float32Array[] = [];
+  let histBins = 0;
+  for (let f = 0; f < nFeatures; f++) {
+    cuts.push(cutValues.slice(f * MAX_CUTS, f * MAX_CUTS + Math.max(0, nBins[f]! - 1)));
+    histOffset[f] = histBins;
+    histBins += nBins[f]! + 1;
   }
   return { nRows, nFeatures, bins, cuts, nBins, hasMissing, histOffset, histBins };
+}
+
+/** Bins a whole matrix on the calling thread (see {@link binBlock}). */
+export function binMatrix(X: Float32Array, nRows: number, nFeatures: number, maxBins: number, storage = allocateBinStorage(nRows, nFeatures)): BinnedMatrix {
+  const scratch = createBinScratch(nRows);
+  for (let block = 0; block * BIN_BLOCK < nFeatures; block++) binBlock(X, nRows, nFeatures, block, maxBins, storage, scratch);
+  return finishBinning(nRows, nFeatures, storage);
 }

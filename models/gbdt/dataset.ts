@@ -3,7 +3,8 @@ import { ValidationError } from '../../core/errors';
 /**
  * A labelled feature matrix. `X` is dense and row-major (row `i`, feature `f` at `X[i * nFeatures + f]`), the
  * layout of feature vectors, CSV rows and ONNX `[N, F]` inputs; NaN means missing. Training transposes it once
- * into per-feature bins, so the layout costs nothing there.
+ * into per-feature bins, so the layout costs nothing there. An `X` on a SharedArrayBuffer lets worker threads bin it
+ * without copying it first.
  */
 export interface GbdtDataset {
   X: Float32Array;

@@ -1,51 +1,97 @@
+import { emptyCandidate, findBestSplit } from './split';
+import type { ThreadContext } from './thread-context';
+
 /**
  * Gradient histograms, the hot loop of training. A histogram holds, for every (feature, bin), the sums of gradients
  * and hessians of a node's rows, interleaved: bin `b` of feature `f` is at `2 * (histOffset[f] + b)` (gradient) and
- * the next index (hessian). The same code runs on the main thread and in worker threads, each on its own share of the
- * features, so every feature's sums are added in the same order whatever the thread count (identical models).
+ * the next index (hessian). A histogram job is cut into units of {@link FEATURE_BLOCK} features; every feature's sums
+ * are added in the same order whichever thread takes its unit (identical models for any thread count).
  */
 
-/** Everything a thread needs to run histogram tasks; all arrays but `slots` and the offsets live in shared memory. */
-export interface HistogramContext {
-  nRows: number;
-  /** Column-major bins (see `BinnedMatrix.bins`). */
-  bins: Uint8Array;
-  histOffset: Int32Array;
-  nBins: Int32Array;
-  /** Row indices; every node owns a contiguous segment. */
-  rows: Uint32Array;
-  /** Gradient and hessian of `rows[i]` at `2i` and `2i + 1`, gathered before a build so the hot loop reads them in order. */
-  ordered: Float64Array;
-  /** Features to build (those drawn for the current tree), ascending. */
-  features: Int32Array;
-  /** Task records of {@link TASK_FIELDS} ints each. */
-  tasks: Int32Array;
-  /** Histogram buffers by slot id. */
-  slots: Float64Array[];
-}
-
-/** Ints per task record: kind, target slot, row start, row end, other slot. */
+/** Ints per task record: kind, target slot, row start, row end, other slot (builds: 1 when the rows are all rows in order). */
 export const TASK_FIELDS = 5;
-/** Build the histogram of rows `[start, end)` into the target slot. */
+/**
+ * Build the histogram of rows `rows[start .. end)` into the target slot. When `rows` there is `0 .. nRows - 1` (the
+ * root without row sampling, most of the work), the build reads rows and gradients directly, skipping the index.
+ */
 export const TASK_BUILD = 0;
 /** Subtract the other slot's histogram from the target slot (parent minus smaller child = larger child). */
 export const TASK_SUBTRACT = 1;
+/** Find the best split of the target slot's node (its sums in `taskValues`) among the unit's features. */
+export const TASK_SPLIT = 2;
+
+/** Histogram tasks per job; a larger batch of nodes runs as several jobs. */
+export const MAX_TASKS = 512;
+
+/** Numbers per split result: gain, feature, bin, default left (0/1), then left and right gradient/hessian sums. */
+export const SPLIT_FIELDS = 8;
+
+/** Active features per unit of a histogram job: what the widest build kernel takes at once. */
+export const FEATURE_BLOCK = 8;
+
+/** Units of a histogram job over `nActive` features. */
+export function histogramUnits(nActive: number): number {
+  return Math.ceil(nActive / FEATURE_BLOCK);
+}
+
+/** Where the split found by task `t` in unit `unit` is stored in `splits`. */
+export function splitResultAt(t: number, unit: number, nFeatures: number): number {
+  return (t * histogramUnits(nFeatures) + unit) * SPLIT_FIELDS;
+}
 
 /**
- * Runs tasks `0 .. nTasks - 1` for the features `features[from .. to)`. Tasks run in order, so a subtraction listed
- * after the build it depends on sees that build finished for these features.
+ * Runs tasks `0 .. nTasks - 1` of job `job` for unit `unit`: the active features `features[8·unit ..]`. Tasks run in
+ * order and a unit covers its features in every task, so a subtraction or split search listed after the build it
+ * depends on reads finished sums.
  */
-export function runHistogramTasks(ctx: HistogramContext, nTasks: number, from: number, to: number): void {
+export function runHistogramUnit(ctx: ThreadContext, nTasks: number, nActive: number, unit: number, job: number): void {
+  const from = unit * FEATURE_BLOCK;
+  const to = Math.min(nActive, from + FEATURE_BLOCK);
   const tasks = ctx.tasks;
   for (let t = 0; t < nTasks; t++) {
     const at = t * TASK_FIELDS;
     const target = ctx.slots[tasks[at + 1]!]!;
-    if (tasks[at] === TASK_BUILD) buildHistogram(ctx, target, tasks[at + 2]!, tasks[at + 3]!, from, to);
-    else subtractHistogram(ctx, target, ctx.slots[tasks[at + 4]!]!, from, to);
+    const kind = tasks[at];
+    if (kind === TASK_BUILD) {
+      const identity = tasks[at + 4] === 1;
+      // A thread gathers a node's gradient pairs once per job, whatever number of units it takes.
+      if (!identity && ctx.gatheredIn[t] !== job) {
+        gather(ctx, tasks[at + 2]!, tasks[at + 3]!);
+        ctx.gatheredIn[t] = job;
+      }
+      buildHistogram(ctx, target, tasks[at + 2]!, tasks[at + 3]!, identity, from, to);
+    } else if (kind === TASK_SUBTRACT) {
+      subtractHistogram(ctx, target, ctx.slots[tasks[at + 4]!]!, from, to);
+    } else {
+      searchSplit(ctx, target, t, from, to, splitResultAt(t, unit, ctx.nFeatures));
+    }
   }
 }
 
-function subtractHistogram(ctx: HistogramContext, target: Float64Array, other: Float64Array, from: number, to: number): void {
+function gather(ctx: ThreadContext, start: number, end: number): void {
+  const { rows, gh, ordered } = ctx;
+  for (let i = start; i < end; i++) {
+    const r = rows[i]!;
+    ordered[2 * i] = gh[2 * r]!;
+    ordered[2 * i + 1] = gh[2 * r + 1]!;
+  }
+}
+
+function searchSplit(ctx: ThreadContext, hist: Float64Array, t: number, from: number, to: number, out: number): void {
+  const best = emptyCandidate();
+  findBestSplit(hist, ctx.features, from, to, ctx.histOffset, ctx.nBins, ctx.taskValues[2 * t]!, ctx.taskValues[2 * t + 1]!, ctx.params, best);
+  const splits = ctx.splits;
+  splits[out] = best.gain;
+  splits[out + 1] = best.feature;
+  splits[out + 2] = best.bin;
+  splits[out + 3] = best.defaultLeft ? 1 : 0;
+  splits[out + 4] = best.gradLeft;
+  splits[out + 5] = best.hessLeft;
+  splits[out + 6] = best.gradRight;
+  splits[out + 7] = best.hessRight;
+}
+
+function subtractHistogram(ctx: ThreadContext, target: Float64Array, other: Float64Array, from: number, to: number): void {
   for (let k = from; k < to; k++) {
     const f = ctx.features[k]!;
     const begin = 2 * ctx.histOffset[f]!;
@@ -57,38 +103,41 @@ function subtractHistogram(ctx: HistogramContext, target: Float64Array, other: F
 /**
  * Features are processed eight (then four, then one) at a time: each row's gradient pair is loaded once for several
  * columns, and the independent additions into different features' bins overlap in the CPU instead of waiting on
- * each other when consecutive rows fall into the same bin.
+ * each other when consecutive rows fall into the same bin. The node's gradient pairs are first copied into node
+ * order (`ordered`), so the loop over columns reads them sequentially instead of missing the cache once per row and
+ * group of columns in sparse nodes.
  */
-function buildHistogram(ctx: HistogramContext, hist: Float64Array, start: number, end: number, from: number, to: number): void {
+function buildHistogram(ctx: ThreadContext, hist: Float64Array, start: number, end: number, identity: boolean, from: number, to: number): void {
   const { features, histOffset, nBins, nRows } = ctx;
+  const pairs = identity ? ctx.gh : ctx.ordered;
   for (let k = from; k < to; k++) {
     const f = features[k]!;
     hist.fill(0, 2 * histOffset[f]!, 2 * (histOffset[f]! + nBins[f]! + 1));
   }
   let k = from;
-  for (; k + 8 <= to; k += 8) build8(ctx, hist, start, end, k);
-  for (; k + 4 <= to; k += 4) build4(ctx, hist, start, end, k);
+  for (; k + 8 <= to; k += 8) build8(ctx, pairs, identity, hist, start, end, k);
+  for (; k + 4 <= to; k += 4) build4(ctx, pairs, identity, hist, start, end, k);
   for (; k < to; k++) {
     const f = features[k]!;
-    build1(ctx.bins, ctx.rows, ctx.ordered, hist, start, end, f * nRows, 2 * histOffset[f]!);
+    build1(ctx.bins, ctx.rows, pairs, identity, hist, start, end, f * nRows, 2 * histOffset[f]!);
   }
 }
 
-function build1(bins: Uint8Array, rows: Uint32Array, gh: Float64Array, hist: Float64Array, start: number, end: number, col: number, off: number): void {
+function build1(bins: Uint8Array, rows: Uint32Array, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, col: number, off: number): void {
   for (let i = start; i < end; i++) {
-    const b = off + (bins[col + rows[i]!]! << 1);
+    const b = off + (bins[col + (identity ? i : rows[i]!)]! << 1);
     hist[b]! += gh[2 * i]!;
     hist[b + 1]! += gh[2 * i + 1]!;
   }
 }
 
-function build4(ctx: HistogramContext, hist: Float64Array, start: number, end: number, k: number): void {
-  const { bins, rows, ordered: gh, features, histOffset, nRows } = ctx;
+function build4(ctx: ThreadContext, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, k: number): void {
+  const { bins, rows, features, histOffset, nRows } = ctx;
   const f0 = features[k]!, f1 = features[k + 1]!, f2 = features[k + 2]!, f3 = features[k + 3]!;
   const c0 = f0 * nRows, c1 = f1 * nRows, c2 = f2 * nRows, c3 = f3 * nRows;
   const o0 = 2 * histOffset[f0]!, o1 = 2 * histOffset[f1]!, o2 = 2 * histOffset[f2]!, o3 = 2 * histOffset[f3]!;
   for (let i = start; i < end; i++) {
-    const r = rows[i]!;
+    const r = identity ? i : rows[i]!;
     const g = gh[2 * i]!;
     const h = gh[2 * i + 1]!;
     let b = o0 + (bins[c0 + r]! << 1);
@@ -106,8 +155,8 @@ function build4(ctx: HistogramContext, hist: Float64Array, start: number, end: n
   }
 }
 
-function build8(ctx: HistogramContext, hist: Float64Array, start: number, end: number, k: number): void {
-  const { bins, rows, ordered: gh, features, histOffset, nRows } = ctx;
+function build8(ctx: ThreadContext, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, k: number): void {
+  const { bins, rows, features, histOffset, nRows } = ctx;
   const f0 = features[k]!, f1 = features[k + 1]!, f2 = features[k + 2]!, f3 = features[k + 3]!;
   const f4 = features[k + 4]!, f5 = features[k + 5]!, f6 = features[k + 6]!, f7 = features[k + 7]!;
   const c0 = f0 * nRows, c1 = f1 * nRows, c2 = f2 * nRows, c3 = f3 * nRows;
@@ -115,7 +164,7 @@ function build8(ctx: HistogramContext, hist: Float64Array, start: number, end: n
   const o0 = 2 * histOffset[f0]!, o1 = 2 * histOffset[f1]!, o2 = 2 * histOffset[f2]!, o3 = 2 * histOffset[f3]!;
   const o4 = 2 * histOffset[f4]!, o5 = 2 * histOffset[f5]!, o6 = 2 * histOffset[f6]!, o7 = 2 * histOffset[f7]!;
   for (let i = start; i < end; i++) {
-    const r = rows[i]!;
+    const r = identity ? i : rows[i]!;
     const g = gh[2 * i]!;
     const h = gh[2 * i + 1]!;
     let b = o0 + (bins[c0 + r]! << 1);

@@ -53,11 +53,16 @@ function treeIssues(tree: GbdtTreeJson, t: number, nFeatures: number): FieldIssu
     }
     if (f >= nFeatures) issues.push({ path: at('feature'), message: `feature ${f} out of range (nFeatures ${nFeatures})` });
     if (Math.fround(tree.threshold[node]!) !== tree.threshold[node]) issues.push({ path: at('threshold'), message: 'not a float32 value' });
+    let childrenValid = true;
     for (const [key, child] of [['left', l], ['right', r]] as const) {
-      if (child <= node || child >= n) issues.push({ path: at(key), message: `child ${child} must come after its parent and be < ${n}` });
-      else parents[child]!++;
+      if (child > node && child < n) parents[child]!++;
+      else {
+        issues.push({ path: at(key), message: `child ${child} must come after its parent and be < ${n}` });
+        childrenValid = false;
+      }
     }
-    if (issues.length === 0 && !(tree.cover[l]! + tree.cover[r]! > 0)) issues.push({ path: at('cover'), message: 'children of a split need a positive cover' });
+    // TreeSHAP and the expected value divide by the children's cover.
+    if (childrenValid && !(tree.cover[l]! + tree.cover[r]! > 0)) issues.push({ path: at('cover'), message: 'children of a split need a positive cover' });
   }
   for (let node = 1; node < n && issues.length === 0; node++) {
     if (parents[node] !== 1) issues.push({ path: ['trees', t, 'left'], message: `node ${node} is reached from ${parents[node]} parents, expected 1` });
@@ -65,20 +70,24 @@ function treeIssues(tree: GbdtTreeJson, t: number, nFeatures: number): FieldIssu
   return issues;
 }
 
-/** Validates a serialised model; every problem is listed in the thrown {@link ValidationError}. */
+/** One-line summary of issues: the first few, then how many more (a broken model can have thousands). */
+function summarise(issues: FieldIssue[]): string {
+  const shown = issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+  return `invalid GBDT model: ${shown.join('; ')}${issues.length > 5 ? `; … and ${issues.length - 5} more` : ''}`;
+}
+
+/** Validates a serialised model; every problem is listed in the thrown {@link ValidationError}'s issues. */
 export function parseGbdtModelJson(json: unknown): GbdtModelJson {
   const parsed = modelJsonSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
-    throw new ValidationError(`invalid GBDT model: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, issues);
+    throw new ValidationError(summarise(issues), issues);
   }
   const model = parsed.data;
   const issues = model.trees.flatMap((tree, t) => treeIssues(tree, t, model.nFeatures));
   if (model.featureNames && model.featureNames.length !== model.nFeatures) {
     issues.push({ path: ['featureNames'], message: `expected ${model.nFeatures} names, got ${model.featureNames.length}` });
   }
-  if (issues.length) {
-    throw new ValidationError(`invalid GBDT model: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, issues);
-  }
+  if (issues.length) throw new ValidationError(summarise(issues), issues);
   return model;
 }

@@ -74,9 +74,10 @@ export interface GbdtOptions {
    */
   maxBins: number;
   /**
-   * Threads building histograms: 1 trains on the calling thread only; more adds worker threads that each build
-   * the histograms of a share of the features. Small data sets train on one thread whatever this says, because
-   * starting a worker costs more than it saves there.
+   * Threads training runs on: 1 is the calling thread only; more adds worker threads that share binning, histograms,
+   * gradients and partitioning. Small data sets train on one thread whatever this says (starting a worker costs
+   * more than it saves there), and while sharing does not pay off (cores busy with other work) the work stays on the
+   * calling thread for a while. The model is the same for any value.
    * @defaultValue 2
    */
   nThreads: number;

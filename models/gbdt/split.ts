@@ -35,9 +35,10 @@ export interface SplitCandidate {
  */
 export const MIN_GAIN = 1e-6;
 
-/** Optimal leaf weight before shrinkage: `-G / (H + λ)`. */
+/** Optimal leaf weight before shrinkage: `-G / (H + λ)`; 0 for a leaf without weight (no rows drawn, λ = 0). */
 export function leafWeight(grad: number, hess: number, lambda: number): number {
-  return -grad / (hess + lambda);
+  const denominator = hess + lambda;
+  return denominator > 0 ? -grad / denominator : 0;
 }
 
 /** A candidate that any real split beats. */

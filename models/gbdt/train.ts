@@ -1,14 +1,16 @@
 import { ValidationError } from '../../core/errors';
-import { allocateBinStorage, binMatrix, type BinnedMatrix } from './binning';
+import { allocateBinStorage, finishBinning, type BinnedMatrix } from './binning';
 import { assertGbdtDataset, type GbdtDataset } from './dataset';
-import { TASK_FIELDS, type HistogramContext } from './histogram';
-import { HistogramThreads } from './histogram-threads';
+import { MAX_TASKS, SPLIT_FIELDS, TASK_FIELDS, histogramUnits } from './histogram';
+import { ROW_CHUNK, type ThreadContext } from './thread-context';
+import { TrainingThreads } from './training-threads';
 import { logLoss, rocAuc } from './metrics';
 import { GbdtModel } from './model';
 import { resolveGbdtOptions, type GbdtOptions } from './options';
+import { MAX_PARTITIONS, PARTITION_FIELDS, PARTITION_UNIT_FIELDS, maxPartitionUnits } from './partition';
 import { createRandom } from './random';
 import { addTreePredictions, type Tree } from './tree';
-import { MAX_TASKS, TreeGrower } from './tree-grower';
+import { TreeGrower } from './tree-grower';
 
 /** What {@link fitGbdt} trains on. */
 export interface FitGbdtInput {
@@ -37,8 +39,10 @@ export interface GbdtFitResult {
   bestIteration: number;
   /** Validation metric after each round (empty without a validation set). */
   history: number[];
-  /** Threads the histograms were built on. */
+  /** Threads training ran on (1 for small data sets, see {@link MIN_CELLS_FOR_THREADS}). */
   threads: number;
+  /** Rounds whose work was shared with worker threads (fewer than `rounds` when sharing did not pay off). */
+  sharedRounds: number;
 }
 
 /**
@@ -47,22 +51,11 @@ export interface GbdtFitResult {
  */
 export const MIN_CELLS_FOR_THREADS = 1 << 20;
 
-/** Smallest hessian of a row, as in XGBoost: keeps leaf weights finite when predictions saturate. */
-const MIN_HESSIAN = 1e-16;
-
 /**
- * Logistic-loss gradient and hessian of every row into `gh` (interleaved): `g = (p - y)·w`, `h = p(1 - p)·w`
- * with `p = sigmoid(margin)`.
+ * Largest training matrix copied into shared memory so that worker threads can help bin it; above, the main thread
+ * bins alone (pass `X` on a SharedArrayBuffer to have workers help without a copy).
  */
-export function logisticGradients(margin: Float64Array, y: ArrayLike<number>, weight: Float64Array, gh: Float64Array): void {
-  for (let i = 0; i < margin.length; i++) {
-    // Inline logistic (a call into another module goes through an export getter in CommonJS output).
-    const p = 1 / (1 + Math.exp(-margin[i]!));
-    const w = weight[i]!;
-    gh[2 * i] = (p - y[i]!) * w;
-    gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN) * w;
-  }
-}
+const MAX_SHARED_COPY_BYTES = 256 * 2 ** 20;
 
 /** Features that can split at all: at least two bins of present values, or one bin and missing values. */
 function splittableFeatures(binned: BinnedMatrix): Int32Array {
@@ -93,14 +86,13 @@ function checkInput(input: FitGbdtInput, options: GbdtOptions): void {
 }
 
 /**
- * Row weights (sample weight × `scalePosWeight` for positives) and the base score: the log-odds of the weighted
- * share of positives, so the first tree starts from the prior rather than from 0.5.
+ * Writes row weights (sample weight × `scalePosWeight` for positives) to `weight` and returns the base score: the
+ * log-odds of the weighted share of positives, so the first tree starts from the prior rather than from 0.5.
  */
-function weightsAndBaseScore(train: GbdtDataset, nRows: number, scalePosWeight: number): { weight: Float64Array; baseScore: number } {
-  const weight = new Float64Array(nRows);
+function weightsAndBaseScore(train: GbdtDataset, scalePosWeight: number, weight: Float64Array): number {
   let positive = 0;
   let negative = 0;
-  for (let i = 0; i < nRows; i++) {
+  for (let i = 0; i < weight.length; i++) {
     const w = (train.weight ? train.weight[i]! : 1) * (train.y[i] === 1 ? scalePosWeight : 1);
     weight[i] = w;
     if (train.y[i] === 1) positive += w;
@@ -110,7 +102,7 @@ function weightsAndBaseScore(train: GbdtDataset, nRows: number, scalePosWeight: 
     const message = `both classes need a positive total weight (positives ${positive}, negatives ${negative})`;
     throw new ValidationError(`train.y: ${message}`, [{ path: ['train', 'y'], message }]);
   }
-  return { weight, baseScore: Math.log(positive / negative) };
+  return Math.log(positive / negative);
 }
 
 /** Draws the rows of a tree into `rows[0 .. m)` (ascending) and returns `m`; all rows when `subsample` is 1. */
@@ -155,59 +147,61 @@ function sampleFeatures(out: Int32Array, splittable: Int32Array, nFeatures: numb
  */
 export async function fitGbdt(input: FitGbdtInput): Promise<GbdtFitResult> {
   const options = resolveGbdtOptions(input.options);
-  const { train, validation } = input;
+  const { train } = input;
   const nRows = assertGbdtDataset(train, 'train');
   checkInput(input, options);
   const nFeatures = train.nFeatures;
-  const { weight, baseScore } = weightsAndBaseScore(train, nRows, options.scalePosWeight);
-
-  const nThreads = options.nThreads > 1 && nRows * nFeatures >= MIN_CELLS_FOR_THREADS ? Math.min(options.nThreads, nFeatures) : 1;
-  const storage = allocateBinStorage(nRows, nFeatures);
-  const context: HistogramContext = {
+  const nThreads = nRows * nFeatures >= MIN_CELLS_FOR_THREADS ? options.nThreads : 1;
+  const shared = <T>(Type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T =>
+    new Type(new SharedArrayBuffer(Type.BYTES_PER_ELEMENT * length));
+  // Workers bin features too when the matrix is in shared memory; a copy is made when that is cheap.
+  const copyX = nThreads > 1 && !(train.X.buffer instanceof SharedArrayBuffer) && train.X.byteLength <= MAX_SHARED_COPY_BYTES;
+  const X = copyX ? shared(Float32Array, train.X.length) : train.X;
+  if (copyX) X.set(train.X);
+  const context: ThreadContext = {
     nRows,
-    bins: storage.bins,
-    histOffset: storage.histOffset,
-    nBins: storage.nBins,
-    rows: new Uint32Array(new SharedArrayBuffer(4 * nRows)),
-    ordered: new Float64Array(new SharedArrayBuffer(16 * nRows)),
-    features: new Int32Array(new SharedArrayBuffer(4 * nFeatures)),
-    tasks: new Int32Array(new SharedArrayBuffer(4 * TASK_FIELDS * MAX_TASKS)),
+    nFeatures,
+    X,
+    maxBins: options.maxBins,
+    ...allocateBinStorage(nRows, nFeatures),
+    rows: shared(Uint32Array, nRows),
+    gh: shared(Float64Array, 2 * nRows),
+    margin: shared(Float64Array, nRows),
+    labels: shared(Uint8Array, nRows),
+    weight: shared(Float64Array, nRows),
+    features: shared(Int32Array, nFeatures),
+    tasks: shared(Int32Array, TASK_FIELDS * MAX_TASKS),
+    taskValues: shared(Float64Array, 2 * MAX_TASKS),
+    splits: shared(Float64Array, SPLIT_FIELDS * MAX_TASKS * histogramUnits(nFeatures)),
+    partitions: shared(Int32Array, PARTITION_FIELDS * MAX_PARTITIONS),
+    partitionUnits: shared(Int32Array, PARTITION_UNIT_FIELDS * maxPartitionUnits(nRows, ROW_CHUNK)),
+    partitionLeft: shared(Uint32Array, nRows),
+    partitionRight: shared(Uint32Array, nRows),
+    params: { lambda: options.lambda, minChildWeight: options.minChildWeight, gamma: options.gamma },
     slots: [],
+    ordered: new Float64Array(2 * nRows),
+    gatheredIn: new Int32Array(MAX_TASKS),
   };
-  // Workers load while the main thread bins the data.
-  const starting = HistogramThreads.start(context, nThreads);
-  let binned: BinnedMatrix;
+  const baseScore = weightsAndBaseScore(train, options.scalePosWeight, context.weight);
+  context.margin.fill(baseScore);
+  context.labels.set(train.y);
+  const threads = TrainingThreads.create(context, nThreads);
   try {
-    binned = binMatrix(train.X, nRows, nFeatures, options.maxBins, storage);
-  } catch (err) {
-    await starting.then((t) => t.close(), () => undefined);
-    throw err;
-  }
-  const threads = await starting;
-  try {
-    return boost(input, options, binned, context, threads, weight, baseScore);
+    await threads.bin();
+    const binned = finishBinning(nRows, nFeatures, context);
+    return boost(input, options, binned, context, threads, baseScore);
   } finally {
     await threads.close();
   }
 }
 
 /** The boosting rounds, on binned data with the threads running. */
-function boost(
-  input: FitGbdtInput,
-  options: GbdtOptions,
-  binned: BinnedMatrix,
-  context: HistogramContext,
-  threads: HistogramThreads,
-  weight: Float64Array,
-  baseScore: number,
-): GbdtFitResult {
-  const { train, validation } = input;
+function boost(input: FitGbdtInput, options: GbdtOptions, binned: BinnedMatrix, context: ThreadContext, threads: TrainingThreads, baseScore: number): GbdtFitResult {
+  const { validation } = input;
   const { nRows, nFeatures } = binned;
   const grower = new TreeGrower(binned, context, threads, options);
   const splittable = splittableFeatures(binned);
   const random = createRandom(options.seed);
-  const margin = new Float64Array(nRows).fill(baseScore);
-  const gh = new Float64Array(2 * nRows);
   const validMargin = validation ? new Float64Array(validation.y.length).fill(baseScore) : undefined;
   const higherIsBetter = options.evalMetric === 'auc';
   const trees: Tree[] = [];
@@ -216,13 +210,14 @@ function boost(
   let bestScore = NaN;
 
   for (let round = 0; round < options.nRounds; round++) {
-    logisticGradients(margin, train.y, weight, gh);
+    threads.runGradients();
     const nSampled = sampleRows(context.rows, options.subsample, random);
     const nActive = sampleFeatures(context.features, splittable, nFeatures, options.colsampleByTree, random);
-    const tree = grower.grow(gh, nSampled, nActive);
+    const tree = grower.grow(nSampled, nActive);
     trees.push(tree);
-    if (nSampled === nRows) grower.addLeafValues(margin);
-    else grower.addBinnedPredictions(margin);
+    if (nSampled === nRows) grower.addLeafValues(context.margin);
+    else grower.addBinnedPredictions(context.margin);
+    threads.endRound();
 
     if (!validation || !validMargin) {
       input.onRound?.({ round });
@@ -243,5 +238,5 @@ function boost(
   const rounds = trees.length;
   const kept = options.earlyStoppingRounds > 0 ? bestIteration + 1 : rounds;
   const model = new GbdtModel({ nFeatures, baseScore, trees: trees.slice(0, kept), ...(input.featureNames ? { featureNames: [...input.featureNames] } : {}) });
-  return { model, rounds, bestIteration: kept - 1, history, threads: threads.nThreads };
+  return { model, rounds, bestIteration: kept - 1, history, threads: threads.nThreads, sharedRounds: threads.sharedRounds };
 }

@@ -1,9 +1,10 @@
 import type { BinnedMatrix } from './binning';
-import { TASK_BUILD, TASK_FIELDS, TASK_SUBTRACT, type HistogramContext } from './histogram';
-import type { HistogramThreads } from './histogram-threads';
+import { MAX_TASKS, TASK_BUILD, TASK_FIELDS, TASK_SPLIT, TASK_SUBTRACT, histogramUnits, splitResultAt } from './histogram';
 import type { GrowPolicy } from './options';
-import { partitionRows } from './partition';
-import { MIN_GAIN, emptyCandidate, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split';
+import { MAX_PARTITIONS, PARTITION_FIELDS } from './partition';
+import { MIN_GAIN, leafWeight, type SplitCandidate, type SplitParams } from './split';
+import type { ThreadContext } from './thread-context';
+import type { TrainingThreads } from './training-threads';
 import type { Tree } from './tree';
 
 /** Options that shape one tree (see `GbdtOptions`). */
@@ -16,9 +17,6 @@ export interface GrowParams extends SplitParams {
 
 /** Threshold of a "missing vs present" split: no float32 value is below it, so every present value goes right. */
 const LOWEST_FLOAT32 = -3.4028234663852886e38;
-
-/** Histogram tasks per batch; a larger batch runs in several rounds. */
-export const MAX_TASKS = 512;
 
 interface GrowNode {
   id: number;
@@ -34,51 +32,68 @@ interface GrowNode {
   split: SplitCandidate | null;
 }
 
+/** The tree under construction, as growable arrays (see `Tree`), plus the bin of each split for binned routing. */
+interface TreeArrays {
+  feature: number[];
+  threshold: number[];
+  defaultLeft: number[];
+  left: number[];
+  right: number[];
+  value: number[];
+  cover: number[];
+  gain: number[];
+  bin: number[];
+}
+
+function emptyTree(): TreeArrays {
+  return { feature: [], threshold: [], defaultLeft: [], left: [], right: [], value: [], cover: [], gain: [], bin: [] };
+}
+
 /**
  * Grows one tree at a time on binned data, reusing every buffer across trees. Rows of a node sit in one segment of
  * `context.rows`; splitting a node partitions its segment in place. Per split only the smaller child's histogram is
  * built from rows; the larger child's is the parent's minus it (the "histogram subtraction trick", LightGBM, Ke et
- * al. 2017), written over the parent's slot.
+ * al. 2017), written over the parent's slot. Builds, subtractions and split searches of a whole batch of nodes (a
+ * depth level, or one leaf under lossguide) go to the threads as one job.
  */
 export class TreeGrower {
-  private readonly scratch: Uint32Array;
   private readonly freeSlots: number[] = [];
+  /** Slots to free once the pending job has run. */
+  private readonly afterJob: number[] = [];
+  /** Nodes whose split search is in the pending job, in task order after the builds. */
+  private readonly searching: GrowNode[] = [];
   private nSlots = 0;
   private nTasks = 0;
   private nodes: GrowNode[] = [];
-  private tree: { feature: number[]; threshold: number[]; defaultLeft: number[]; left: number[]; right: number[]; value: number[]; cover: number[]; gain: number[]; bin: number[] } =
-    TreeGrower.emptyArrays();
+  private tree: TreeArrays = emptyTree();
 
   constructor(
     private readonly binned: BinnedMatrix,
-    private readonly context: HistogramContext,
-    private readonly threads: HistogramThreads,
+    private readonly context: ThreadContext,
+    private readonly threads: TrainingThreads,
     private readonly params: GrowParams,
-  ) {
-    this.scratch = new Uint32Array(binned.nRows);
-  }
+  ) {}
 
-  private static emptyArrays() {
-    return { feature: [], threshold: [], defaultLeft: [], left: [], right: [], value: [], cover: [], gain: [], bin: [] };
-  }
-
-  /**
-   * Grows a tree on the rows `context.rows[0 .. nSampled)` with gradient pairs `gh` (gradient of row `r` at `2r`,
-   * hessian at `2r + 1`) and features `context.features[0 .. nActive)`.
-   */
-  grow(gh: Float64Array, nSampled: number, nActive: number): Tree {
+  /** Grows a tree on the rows `context.rows[0 .. nSampled)` and features `context.features[0 .. nActive)`. */
+  grow(nSampled: number, nActive: number): Tree {
     this.nodes = [];
-    this.tree = TreeGrower.emptyArrays();
-    const [grad, hess] = this.gather(gh, 0, nSampled);
+    this.tree = emptyTree();
+    const { rows, gh } = this.context;
+    let grad = 0;
+    let hess = 0;
+    for (let i = 0; i < nSampled; i++) {
+      grad += gh[2 * rows[i]!]!;
+      hess += gh[2 * rows[i]! + 1]!;
+    }
     const root = this.addNode(0, 0, nSampled, grad, hess);
     let leaves = 1;
     let open: GrowNode[] = [];
     if (this.splittable(root, leaves)) {
       root.slot = this.allocSlot();
-      this.addTask(TASK_BUILD, root.slot, 0, nSampled, -1);
-      this.flush(nActive);
-      if (this.evaluate(root, nActive)) open.push(root);
-      else this.releaseSlot(root);
+      // Without row sampling the root's rows are 0 .. nRows - 1 in order (see `sampleRows`).
+      this.addTask(TASK_BUILD, root.slot, 0, nSampled, nSampled === this.binned.nRows ? 1 : 0);
+      this.searching.push(root);
+      this.runJob(nActive, open);
     }
 
     while (open.length) {
@@ -95,44 +110,38 @@ export class TreeGrower {
         batch.sort((a, b) => b.split!.gain - a.split!.gain || a.id - b.id);
         for (const node of batch.splice(this.params.maxLeaves - leaves)) this.releaseSlot(node);
       }
-
-      const children: GrowNode[] = [];
-      const unneeded: number[] = [];
-      for (const node of batch) {
-        const [left, right] = this.splitNode(node);
+      const children = this.splitNodes(batch);
+      batch.forEach((node, k) => {
+        const left = children[2 * k]!;
+        const right = children[2 * k + 1]!;
         leaves++;
         const needLeft = this.splittable(left, leaves);
         const needRight = this.splittable(right, leaves);
         if (!needLeft && !needRight) {
           this.releaseSlot(node);
-          continue;
+          return;
         }
-        const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-        const needLarge = small === left ? needRight : needLeft;
+        // A parent adds at most 4 tasks; its builds and the searches reading them must share a job.
+        if (this.nTasks + this.searching.length + 4 > MAX_TASKS) this.runJob(nActive, open);
+        const smallIsLeft = left.end - left.start <= right.end - right.start;
+        const [small, large] = smallIsLeft ? [left, right] : [right, left];
         small.slot = this.allocSlot();
-        this.gather(gh, small.start, small.end);
-        this.addTask(TASK_BUILD, small.slot, small.start, small.end, -1);
-        if (needLarge) {
+        this.addTask(TASK_BUILD, small.slot, small.start, small.end, 0);
+        if (smallIsLeft ? needRight : needLeft) {
           large.slot = node.slot;
           this.addTask(TASK_SUBTRACT, large.slot, 0, 0, small.slot);
-          children.push(large);
         } else {
-          unneeded.push(node.slot);
+          this.afterJob.push(node.slot);
         }
         node.slot = -1;
-        if (small === left ? needLeft : needRight) children.push(small);
-        else unneeded.push(small.slot);
-        // Keep builds and the subtraction that reads them in one run of tasks.
-        if (this.nTasks + 2 > MAX_TASKS) this.flush(nActive);
-      }
-      this.flush(nActive);
-      for (const slot of unneeded) this.freeSlots.push(slot);
-
-      children.sort((a, b) => a.id - b.id);
-      for (const child of children) {
-        if (this.evaluate(child, nActive)) open.push(child);
-        else this.releaseSlot(child);
-      }
+        if (!(smallIsLeft ? needLeft : needRight)) {
+          this.afterJob.push(small.slot);
+          small.slot = -1;
+        }
+        if (needLeft) this.searching.push(left);
+        if (needRight) this.searching.push(right);
+      });
+      this.runJob(nActive, open);
       if (this.params.maxLeaves > 0 && leaves >= this.params.maxLeaves) {
         for (const node of open) this.releaseSlot(node);
         open = [];
@@ -141,10 +150,7 @@ export class TreeGrower {
     return this.finishTree();
   }
 
-  /**
-   * Adds the last grown tree's leaf values to the margins of the rows it was grown on; with every row in the tree
-   * (no row subsampling) that is all rows, read straight from the leaves' segments.
-   */
+  /** Adds the last tree's leaf values to the margins of its rows, read straight from the leaves' row segments. */
   addLeafValues(margin: Float64Array): void {
     const rows = this.context.rows;
     for (const node of this.nodes) {
@@ -154,7 +160,7 @@ export class TreeGrower {
     }
   }
 
-  /** Adds the last grown tree's values for every training row, routing rows by their bins (used when subsampling). */
+  /** Adds the last tree's values for every training row, routing rows by their bins (rows not drawn for the tree too). */
   addBinnedPredictions(margin: Float64Array): void {
     const { bins, nRows, nBins } = this.binned;
     const { feature, bin, defaultLeft, left, right, value } = this.tree;
@@ -198,51 +204,85 @@ export class TreeGrower {
     );
   }
 
-  /** Finds the node's best split from its histogram; false when no split gains enough. */
-  private evaluate(node: GrowNode, nActive: number): boolean {
-    const best = emptyCandidate();
-    const { histOffset, nBins } = this.binned;
-    findBestSplit(this.context.slots[node.slot]!, this.context.features, 0, nActive, histOffset, nBins, node.grad, node.hess, this.params, best);
-    if (!(best.gain > this.params.gamma && best.gain > MIN_GAIN)) return false;
-    node.split = best;
-    return true;
-  }
-
-  /** Partitions the node's rows, records the split and returns the two children. */
-  private splitNode(node: GrowNode): [GrowNode, GrowNode] {
-    const split = node.split!;
-    const { bins, nRows, nBins, cuts } = this.binned;
-    const f = split.feature;
-    const mid = partitionRows(this.context.rows, this.scratch, node.start, node.end, bins, f * nRows, split.bin, nBins[f]!, split.defaultLeft);
-    const left = this.addNode(node.depth + 1, node.start, mid, split.gradLeft, split.hessLeft);
-    const right = this.addNode(node.depth + 1, mid, node.end, split.gradRight, split.hessRight);
-    const t = this.tree;
-    t.feature[node.id] = f;
-    t.threshold[node.id] = split.bin < 0 ? LOWEST_FLOAT32 : cuts[f]![split.bin]!;
-    t.defaultLeft[node.id] = split.defaultLeft ? 1 : 0;
-    t.left[node.id] = left.id;
-    t.right[node.id] = right.id;
-    t.value[node.id] = 0;
-    t.gain[node.id] = split.gain;
-    t.bin[node.id] = split.bin;
-    return [left, right];
-  }
-
-  /** Copies the gradient pairs of `rows[start .. end)` into `context.ordered` and returns their sums. */
-  private gather(gh: Float64Array, start: number, end: number): [number, number] {
-    const { rows, ordered } = this.context;
-    let grad = 0;
-    let hess = 0;
-    for (let i = start; i < end; i++) {
-      const r = rows[i]!;
-      const g = gh[2 * r]!;
-      const h = gh[2 * r + 1]!;
-      ordered[2 * i] = g;
-      ordered[2 * i + 1] = h;
-      grad += g;
-      hess += h;
+  /**
+   * Adds the split searches of the nodes in `searching`, runs the job, and moves each node with a worthwhile split
+   * to `open`. Each unit reports the best split among its block of features; taking the first strictly better one
+   * in unit order equals one search over all features in order.
+   */
+  private runJob(nActive: number, open: GrowNode[]): void {
+    const { taskValues, splits } = this.context;
+    const first = this.nTasks;
+    for (const node of this.searching) {
+      taskValues[2 * this.nTasks] = node.grad;
+      taskValues[2 * this.nTasks + 1] = node.hess;
+      this.addTask(TASK_SPLIT, node.slot, 0, 0, -1);
     }
-    return [grad, hess];
+    if (this.nTasks > 0) this.threads.runHistograms(this.nTasks, nActive);
+    const nUnits = histogramUnits(nActive);
+    const nFeatures = this.binned.nFeatures;
+    this.searching.forEach((node, k) => {
+      let best = -1;
+      for (let unit = 0; unit < nUnits; unit++) {
+        const at = splitResultAt(first + k, unit, nFeatures);
+        if (best < 0 || splits[at]! > splits[best]!) best = at;
+      }
+      const gain = splits[best]!;
+      if (!(gain > this.params.gamma && gain > MIN_GAIN)) {
+        this.releaseSlot(node);
+        return;
+      }
+      node.split = {
+        gain,
+        feature: splits[best + 1]!,
+        bin: splits[best + 2]!,
+        defaultLeft: splits[best + 3] === 1,
+        gradLeft: splits[best + 4]!,
+        hessLeft: splits[best + 5]!,
+        gradRight: splits[best + 6]!,
+        hessRight: splits[best + 7]!,
+      };
+      open.push(node);
+    });
+    this.searching.length = 0;
+    this.nTasks = 0;
+    for (const slot of this.afterJob) this.freeSlots.push(slot);
+    this.afterJob.length = 0;
+  }
+
+  /**
+   * Partitions the rows of every node of the batch (on all threads), records the splits and returns the children,
+   * left and right of each node in batch order.
+   */
+  private splitNodes(batch: GrowNode[]): GrowNode[] {
+    const { nRows, nBins, cuts } = this.binned;
+    const { partitions } = this.context;
+    const children: GrowNode[] = [];
+    for (let first = 0; first < batch.length; first += MAX_PARTITIONS) {
+      const part = batch.slice(first, first + MAX_PARTITIONS);
+      part.forEach((node, k) => {
+        const split = node.split!;
+        const f = split.feature;
+        partitions.set([node.start, node.end, f * nRows, split.bin, nBins[f]!, split.defaultLeft ? 1 : 0], k * PARTITION_FIELDS);
+      });
+      const mids = this.threads.runPartitions(part.length);
+      part.forEach((node, k) => {
+        const split = node.split!;
+        const f = split.feature;
+        const left = this.addNode(node.depth + 1, node.start, mids[k]!, split.gradLeft, split.hessLeft);
+        const right = this.addNode(node.depth + 1, mids[k]!, node.end, split.gradRight, split.hessRight);
+        const t = this.tree;
+        t.feature[node.id] = f;
+        t.threshold[node.id] = split.bin < 0 ? LOWEST_FLOAT32 : cuts[f]![split.bin]!;
+        t.defaultLeft[node.id] = split.defaultLeft ? 1 : 0;
+        t.left[node.id] = left.id;
+        t.right[node.id] = right.id;
+        t.value[node.id] = 0;
+        t.gain[node.id] = split.gain;
+        t.bin[node.id] = split.bin;
+        children.push(left, right);
+      });
+    }
+    return children;
   }
 
   private addTask(kind: number, slot: number, start: number, end: number, other: number): void {
@@ -253,12 +293,6 @@ export class TreeGrower {
     tasks[at + 2] = start;
     tasks[at + 3] = end;
     tasks[at + 4] = other;
-  }
-
-  private flush(nActive: number): void {
-    if (this.nTasks === 0) return;
-    this.threads.run(this.nTasks, nActive);
-    this.nTasks = 0;
   }
 
   private allocSlot(): number {

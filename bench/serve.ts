@@ -1,0 +1,370 @@
+import autocannon from 'autocannon';
+import { createClient } from 'redis';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../core/config';
+import { createLogger } from '../core/logger';
+import { generateDataset } from '../data/generator/generate';
+import { readEvents } from '../data/io/read-records';
+import type { WithdrawalEvent } from '../data/schemas';
+import { loadList, withDenyListStore } from '../features/deny-lists/commands';
+import { loadListDirectory, parseListFileName } from '../features/deny-lists/list-directory';
+import { ingestFiles } from '../features/ingest/bulk-ingest';
+import { createServingSecurity } from '../serving/auth/create-serving-security';
+import { train } from '../training/train';
+import { topSelfTime } from './support/cpu-profile';
+import { pacedLoad } from './support/paced-load';
+import { processCpuMs, spawnChild, startRedis, type ChildHandle } from './support/processes';
+
+/**
+ * Serving throughput and latency over real HTTP, against a Redis feature store. Prints one JSON line:
+ * - requests/s of POST /v1/score/withdrawal on `vigil serve` (its own process: Redis features, a real API key, the
+ *   trained gbdt champion, deny lists, cases, audit) and of a bare Express route answering a fixed JSON body on the
+ *   same server code (bench/support/bare-server.ts), both driven by autocannon with as many connections; their ratio
+ *   (target ≥ 0.8);
+ * - scoring latency p50/p99 at an even 1,000 requests/s (target p99 ≤ 5 ms) and at 100 requests/s, where requests
+ *   seldom wait for each other, from an open-loop paced sender (bench/support/paced-load.ts: autocannon's
+ *   `overallRate` sends each second's quota in a burst, so it is run too, for comparison, but not taken as the
+ *   figure); latencies are measured per response (autocannon's own histogram has whole milliseconds only);
+ * - per response: the server process's CPU ms (from /proc), and Redis commands and Redis CPU ms (from INFO).
+ * Every request carries a distinct event id (a real withdrawal of the data set, re-stamped), so none is a replay.
+ * Setup: a redis-server of its own on a free port, a small generated world (300 users, 20 days), a gbdt trained on
+ * it, its deny lists loaded and its events ingested. Everything started is stopped at the end.
+ * Run: `npx vigil bench serve [--seconds N] [--profile DIR]`; with --profile the scoring server runs under
+ * `node --cpu-prof` and the JSON names its functions with the most self time.
+ */
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+/** Seconds of each measured run. */
+const SECONDS = Number(option('--seconds') ?? 10);
+/** Absolute: the server runs in the benchmark's temporary directory, which is removed at the end. */
+const PROFILE_DIR = option('--profile') === undefined ? undefined : resolve(option('--profile') as string);
+const WARMUP_SECONDS = 3;
+const CONNECTIONS = 32;
+const FIXED_RATE = 1000;
+const LIGHT_RATE = 100;
+const VIGIL = join(__dirname, '..', 'bin', 'vigil.js');
+const BARE_SERVER = join(__dirname, 'support', 'bare-server.ts');
+
+const DAY_MS = 86_400_000;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Nearest-rank percentile of sorted durations, ms. */
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted.length === 0 ? Number.NaN : round3(sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number);
+}
+
+async function main(): Promise<void> {
+  if (!(SECONDS >= 1)) throw new Error(`--seconds: expected a number >= 1, got ${option('--seconds')}`);
+  const root = mkdtempSync(join(tmpdir(), 'vigil-bench-serve-'));
+  const stops: (() => Promise<void>)[] = [];
+  // Ctrl-C still stops the servers started so far.
+  process.once('SIGINT', () => void stopAll(stops).finally(() => process.exit(130)));
+  try {
+    const redis = await startRedis();
+    stops.push(() => redis.stop());
+    const dataDir = join(root, 'data');
+    const env = {
+      REDIS_URL: redis.url,
+      VIGIL_PII_KEY: randomBytes(32).toString('hex'),
+      VIGIL_MODEL_DIR: join(root, 'models'),
+      VIGIL_SPOOL_DIR: join(root, 'spool'),
+      VIGIL_LABELS_DIR: join(root, 'labels'),
+      // One key carries the whole load: its limit must not be what is measured.
+      VIGIL_RATE_LIMIT_PER_SECOND: '1000000',
+    };
+    const config = loadConfig({ ...env, VIGIL_LOG_LEVEL: 'silent' });
+    const log = createLogger('silent');
+
+    progress('generating 300 users × 20 days, training a gbdt, ingesting into Redis');
+    const dataset = generateDataset({ out: dataDir, users: 300, days: 20, seed: 1, fraudScale: 20 });
+    const files = { events: join(dataDir, 'events.jsonl'), labels: join(dataDir, 'labels.jsonl') };
+    await train({
+      ...files,
+      trainFrom: '2026-01-01',
+      trainTo: '2026-01-14',
+      testFrom: '2026-01-15',
+      testTo: '2026-01-20',
+      registryRoot: config.modelDir,
+      promoteFirst: true,
+      algo: 'gbdt',
+      types: ['withdrawal'],
+      denyLists: (await loadListDirectory(join(dataDir, 'lists'))).lists.lookupFn,
+      // `vigil train`'s default operating points, so the mix of decisions (and of explanations) is production's.
+      rates: { stepUp: 0.03, hold: 0.005, block: 0.002 },
+    });
+    await withDenyListStore(config, log, async (store) => {
+      for (const file of readdirSync(join(dataDir, 'lists'))) {
+        const parts = parseListFileName(file);
+        if (parts) await loadList(store, { ...parts, file: join(dataDir, 'lists', file), log });
+      }
+    });
+    const ingest = await ingestFiles({ ...files, config, log });
+    const security = await createServingSecurity(config, log);
+    const { key } = await security.keys.create({ name: 'bench', scopes: ['score'] }, 'bench');
+    await security.close();
+    const pool = await withdrawalPool(files.events);
+    const redisStats = createClient({ url: redis.url });
+    await redisStats.connect();
+    stops.push(async () => redisStats.destroy());
+
+    // One server at a time, so neither competes with the other for the machine's cores; the bare one first, so the
+    // scoring server's profile covers its own start and load only.
+    const bodies = bodySource(pool);
+    const loadBefore = round3(loadavg()[0] as number);
+    progress(`bare route: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s at full speed, ${CONNECTIONS} connections`);
+    const bare = await startBare();
+    stops.push(() => bare.handle.stop());
+    await load({ port: bare.port, key, bodies, seconds: WARMUP_SECONDS });
+    const bareMax = await costed(bare.handle, () => load({ port: bare.port, key, bodies, seconds: SECONDS }));
+    await bare.handle.stop();
+
+    progress(`vigil serve: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s each at full speed, at ${FIXED_RATE} and ${LIGHT_RATE} requests/s, and in autocannon's bursts`);
+    const scoring = await startVigilServe(env, root);
+    stops.push(() => scoring.handle.stop());
+    await load({ port: scoring.port, key, bodies, seconds: WARMUP_SECONDS });
+    const scoreMax = await costed(scoring.handle, () => load({ port: scoring.port, key, bodies, seconds: SECONDS }), redisStats);
+    const fixed = await costed(scoring.handle, () => paced({ port: scoring.port, key, bodies, seconds: SECONDS, rate: FIXED_RATE }), redisStats);
+    const light = await costed(scoring.handle, () => paced({ port: scoring.port, key, bodies, seconds: SECONDS, rate: LIGHT_RATE }), redisStats);
+    const bursts = await costed(scoring.handle, () => load({ port: scoring.port, key, bodies, seconds: SECONDS, overallRate: FIXED_RATE }), redisStats);
+    await scoring.handle.stop();
+    const profile = PROFILE_DIR ? profileSummary(PROFILE_DIR) : undefined;
+    const ratio = Math.round((scoreMax.requestsPerSecond / bareMax.requestsPerSecond) * 1000) / 1000;
+    const result = {
+      bench: 'serve',
+      // Rates and tails depend on what else runs: the load average says how busy the machine was around the runs.
+      machine: { cpus: cpus().length, loadAverage1m: { before: loadBefore, after: round3(loadavg()[0] as number) } },
+      setup: { events: dataset.events.total, ingestedEventsPerSecond: ingest.eventsPerSecond, poolWithdrawals: pool.length, connections: CONNECTIONS, seconds: SECONDS },
+      throughput: {
+        scoreRequestsPerSecond: scoreMax.requestsPerSecond,
+        bareRequestsPerSecond: bareMax.requestsPerSecond,
+        ratio,
+        target: 0.8,
+        met: ratio >= 0.8,
+        score: scoreMax,
+        bare: bareMax,
+      },
+      // Evenly spaced requests (bench/support/paced-load.ts), latency from when each was due.
+      fixedRate: { target: { requestsPerSecond: FIXED_RATE, p99Ms: 5 }, met: fixed.latencyMs.p99 <= 5, ...fixed },
+      // Far below capacity, requests seldom queue behind each other: about the time one scoring takes.
+      lightRate: { requestsPerSecondAsked: LIGHT_RATE, ...light },
+      // autocannon's overallRate for comparison: each connection's quota for the second goes out back to back at its
+      // start, so these are latencies of bursts at full speed, not of an even 1,000 requests/s.
+      autocannonOverallRate: { requestsPerSecondAsked: FIXED_RATE, ...bursts },
+      ...(profile ? { profile } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await stopAll(stops);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) await stop().catch((err: unknown) => progress(`stopping failed: ${String(err)}`));
+}
+
+function progress(message: string): void {
+  process.stderr.write(`bench serve: ${message}\n`);
+}
+
+/** The data set's withdrawals, as request bodies to re-stamp. */
+async function withdrawalPool(eventsFile: string): Promise<WithdrawalEvent[]> {
+  const pool: WithdrawalEvent[] = [];
+  for await (const batch of readEvents(eventsFile).batches()) for (const e of batch) if (e.type === 'withdrawal') pool.push(e);
+  return pool;
+}
+
+/**
+ * Request bodies: the pool's withdrawals in time order, each with a new event id, replayed again and again, each
+ * round shifted later by the pool's time span. Every request is a new event scored against its user's history, and
+ * each user's cadence stays that of the data set (a user does not withdraw a hundred times a minute, which would
+ * make velocity features, decisions and state sizes unlike real traffic).
+ */
+function bodySource(pool: readonly WithdrawalEvent[]): () => string {
+  const run = randomUUID().slice(0, 8);
+  const times = pool.map((e) => Date.parse(e.ts));
+  const first = Math.min(...times);
+  const span = Math.ceil((Math.max(...times) - first) / DAY_MS + 1) * DAY_MS;
+  let n = 0;
+  return () => {
+    const round = Math.floor(n / pool.length) + 1;
+    const i = n % pool.length;
+    n++;
+    const event = pool[i] as WithdrawalEvent;
+    return JSON.stringify({ ...event, eventId: `bench-${run}-${n}`, ts: new Date((times[i] as number) + round * span).toISOString() });
+  };
+}
+
+/** What a run cost per response: CPU ms of the server process, and Redis commands and CPU ms when it used Redis. */
+interface Cost {
+  serverCpuMsPerResponse: number;
+  redis?: { commandsPerResponse: number; cpuMsPerResponse: number };
+}
+
+/**
+ * Runs `run` and adds what each response cost: the server's CPU time from /proc, and Redis's commands and CPU time
+ * from INFO. Figures per response hold on a busy machine, where rates depend on the neighbours.
+ */
+async function costed(server: ChildHandle, run: () => Promise<LoadResult>, redis?: { info(section: string): Promise<string> }): Promise<LoadResult & Cost> {
+  const pid = server.child.pid as number;
+  const cpuBefore = processCpuMs(pid);
+  const redisBefore = redis ? await redisUsage(redis) : undefined;
+  const result = await run();
+  const per = (x: number) => Math.round((x / Math.max(1, result.responses)) * 1000) / 1000;
+  const cost: Cost = { serverCpuMsPerResponse: per(processCpuMs(pid) - cpuBefore) };
+  if (redis && redisBefore) {
+    const after = await redisUsage(redis);
+    cost.redis = { commandsPerResponse: per(after.commands - redisBefore.commands), cpuMsPerResponse: per(after.cpuMs - redisBefore.cpuMs) };
+  }
+  return { ...result, ...cost };
+}
+
+/** Commands Redis has run and CPU ms it has used so far. */
+async function redisUsage(redis: { info(section: string): Promise<string> }): Promise<{ commands: number; cpuMs: number }> {
+  const [commandStats, cpu] = await Promise.all([redis.info('commandstats'), redis.info('cpu')]);
+  const commands = [...commandStats.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? Number.NaN);
+  return { commands, cpuMs: (field('used_cpu_user') + field('used_cpu_sys')) * 1000 };
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  responses: number;
+  non2xx: number;
+  errors: number;
+  /** Answers without a model score (the fail mode, e.g. the feature store missed its deadline). */
+  failModeAnswers: number;
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+/** Runs autocannon against POST /v1/score/withdrawal with fresh bodies; latencies are taken per response, in ms. */
+async function load(o: { port: number; key: string; bodies: () => string; seconds: number; overallRate?: number }): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failModeAnswers = 0;
+  const options: autocannon.Options = {
+    url: `http://127.0.0.1:${o.port}`,
+    connections: CONNECTIONS,
+    duration: o.seconds,
+    ...(o.overallRate ? { overallRate: o.overallRate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/score/withdrawal',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${o.key}` },
+        setupRequest: (request) => ({ ...request, body: o.bodies() }),
+        onResponse: (_status, body) => {
+          if (body.includes('"score":null')) failModeAnswers++;
+        },
+      },
+    ],
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (err: unknown, res: autocannon.Result) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    requestsPerSecond: Math.round(result.requests.total / result.duration),
+    responses: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    failModeAnswers,
+    latencyMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: percentile(sorted, 1) },
+  };
+}
+
+/** An even, open-loop rate of POST /v1/score/withdrawal with fresh bodies, over up to {@link CONNECTIONS} connections. */
+async function paced(o: { port: number; key: string; bodies: () => string; seconds: number; rate: number }): Promise<LoadResult> {
+  const r = await pacedLoad({
+    port: o.port,
+    path: '/v1/score/withdrawal',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${o.key}` },
+    body: o.bodies,
+    ratePerSecond: o.rate,
+    seconds: o.seconds,
+    connections: CONNECTIONS,
+  });
+  const sorted = Float64Array.from(r.latencies).sort();
+  return {
+    requestsPerSecond: r.requestsPerSecond,
+    responses: r.responses,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    failModeAnswers: r.failModeAnswers,
+    latencyMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: percentile(sorted, 1) },
+  };
+}
+
+/** `vigil serve --port 0` in its own process (under --cpu-prof with --profile); its port comes from its log. */
+async function startVigilServe(vars: Record<string, string>, cwd: string): Promise<{ handle: ChildHandle; port: number }> {
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  // The child gets this environment minus any Vigil settings of the developer's, plus the benchmark's own.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_') && k !== 'REDIS_URL'));
+  const handle = spawnChild(process.execPath, [...nodeArgs, VIGIL, 'serve', '--port', '0'], { env: { ...inherited, ...vars, VIGIL_LOG_LEVEL: 'info' }, cwd });
+  const port = await firstLine(handle, 'stderr', (line) => {
+    const entry = JSON.parse(line) as { msg?: string; port?: number };
+    return entry.msg === 'listening' ? entry.port : undefined;
+  });
+  return { handle, port };
+}
+
+async function startBare(): Promise<{ handle: ChildHandle; port: number }> {
+  const handle = spawnChild(process.execPath, ['--require', 'tsx/cjs', BARE_SERVER]);
+  const port = await firstLine(handle, 'stdout', (line) => (JSON.parse(line) as { port?: number }).port);
+  return { handle, port };
+}
+
+/**
+ * Reads a child's output line by line until `pick` finds a value; fails with the output if the process exits
+ * first. Its output keeps being read afterwards, so a full pipe never blocks it.
+ */
+function firstLine<T>(handle: ChildHandle, stream: 'stdout' | 'stderr', pick: (line: string) => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let seen = '';
+    let found = false;
+    for (const name of ['stdout', 'stderr'] as const) {
+      handle.child[name]?.setEncoding('utf8').on('data', (text: string) => {
+        if (found) return;
+        seen = (seen + text).slice(-4000);
+        if (name !== stream) return;
+        buffered += text;
+        let nl: number;
+        while (!found && (nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          try {
+            const value = pick(line);
+            if (value !== undefined) {
+              found = true;
+              resolve(value);
+            }
+          } catch {
+            // not a JSON line: keep reading
+          }
+        }
+      });
+    }
+    void handle.exited.then((code) => {
+      if (!found) reject(new Error(`server process exited (${code}) before it was listening:\n${seen}`));
+    });
+  });
+}
+
+/** The scoring server's functions with the most self time, from the profile its exit wrote. */
+function profileSummary(dir: string): { file: string; top: ReturnType<typeof topSelfTime> } | undefined {
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
+  return file ? { file: join(dir, file), top: topSelfTime(join(dir, file), 20) } : undefined;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench serve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
