@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createClient } from 'redis';
 import { connectRedis } from '../core/redis';
 import { generateDataset } from '../data/generator/generate';
 import { ingestItems } from '../features/ingest/bulk-ingest';
@@ -14,15 +13,14 @@ import { MemoryFeatureStore } from '../features/store/memory-feature-store';
 import { RedisFeatureStore } from '../features/store/redis-feature-store';
 import { FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from '../features/store/redis-scripts';
 import { readTimeline } from '../features/timeline';
-import { startRedisServer } from '../test/harness/redis-server';
+import { startRedis } from './support/processes';
 
 /**
  * Feature-store throughput and latency. Prints one JSON line:
  * - memory replay (features computed, as `vigil features build` does) and memory ingest (no features), events per
  *   second of wall time and per second of CPU time;
  * - Redis bulk ingest (`vigil ingest`'s path, features off), events/s, on a redis-server of its own, with the CPU
- *   microseconds per event spent by this process and by the server, and again on a client without node-redis's
- *   per-command timeout;
+ *   microseconds per event spent by this process and by the server;
  * - online read+update: one event at a time through FeaturePipeline with features against Redis, p50/p99 ms;
  * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine.
  * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 3000).
@@ -58,7 +56,8 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-features-'));
-  const server = await startRedisServer();
+  const server = await startRedis();
+  const port = new URL(server.url).port;
   try {
     generateDataset({ out: dir, users: USERS, days: DAYS, seed: 42 });
     const { items } = await readTimeline({ events: join(dir, 'events.jsonl'), labels: join(dir, 'labels.jsonl') });
@@ -90,15 +89,8 @@ async function main(): Promise<void> {
     latencies.sort();
     await store.close();
 
-    // The same ingest on a client without node-redis's per-command timeout (5 s by default, one AbortSignal.timeout
-    // per command), which core/redis.ts keeps: what that costs.
-    const untimed = createClient({ url: server.url, scripts: FEATURE_STORE_SCRIPTS, disableOfflineQueue: true, commandOptions: { timeout: 0 } });
-    await untimed.connect();
-    const untimedStore = new RedisFeatureStore(untimed as unknown as FeatureStoreCommands, { keyPrefix: 'bench-untimed:' });
-    const untimedIngest = await timed(() => ingestItems(bulk, { store: untimedStore, pseudonymize, batchSize: 5000 }));
-    await untimedStore.close();
 
-    const reference = execFileSync('redis-benchmark', ['-q', '-n', '100000', '-t', 'set,get', '-P', '16', '-p', String(server.port)], { encoding: 'utf8' });
+    const reference = execFileSync('redis-benchmark', ['-q', '-n', '100000', '-t', 'set,get', '-P', '16', '-p', port], { encoding: 'utf8' });
     const opsOf = (cmd: string) => Number(new RegExp(`${cmd}: ([\\d.]+) requests per second`).exec(reference)?.[1] ?? Number.NaN);
 
     console.log(
@@ -114,8 +106,7 @@ async function main(): Promise<void> {
         redisIngestEventsPerSecond: perSecond(bulkEvents, redisIngest.wallMs),
         redisIngestClientCpuUsPerEvent: round3((redisIngest.cpuMs * 1000) / bulkEvents),
         redisIngestServerCpuUsPerEvent: round3((serverCpuMs * 1000) / bulkEvents),
-        redisIngestNoCommandTimeoutEventsPerSecond: perSecond(bulkEvents, untimedIngest.wallMs),
-        redisIngestNoCommandTimeoutClientCpuUsPerEvent: round3((untimedIngest.cpuMs * 1000) / bulkEvents),
+
         onlineEvents: held.length,
         onlineP50Ms: round3(quantile(latencies, 0.5)),
         onlineP99Ms: round3(quantile(latencies, 0.99)),

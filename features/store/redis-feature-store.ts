@@ -9,7 +9,7 @@ import type { FeatureStoreCommands } from './redis-scripts';
 export interface RedisFeatureStoreOptions {
   /** Prefix of every key. @defaultValue `vigil:` */
   keyPrefix?: string;
-  /** A tail this long is folded into the snapshot. @defaultValue 48 */
+  /** A tail this long is folded into the snapshot: shorter tails make reads cheaper, longer ones make compactions rarer. @defaultValue 16 */
   compactAt?: number;
   /** How long an event stays reachable by labels, ms. @defaultValue 180 days */
   eventRefTtlMs?: number;
@@ -43,7 +43,7 @@ export class RedisFeatureStore implements FeatureStore {
     options: RedisFeatureStoreOptions = {},
   ) {
     this.prefix = options.keyPrefix ?? 'vigil:';
-    this.compactAt = options.compactAt ?? 48;
+    this.compactAt = options.compactAt ?? 16;
     this.refTtlMs = options.eventRefTtlMs ?? 180 * DAY;
     this.cluster = options.cluster ?? false;
   }
