@@ -28,6 +28,8 @@ export interface FitOptions {
   gbdt?: Partial<GbdtOptions>;
   mlp?: Partial<MlpOptions>;
   onProgress?: (message: string) => void;
+  /** Called after every boosting round or epoch: how far the fit is (`done` of at most `total`). */
+  onStep?: (algorithm: Algorithm, done: number, total: number) => void;
 }
 
 export async function fitCandidate(algorithm: Algorithm, fit: TrainingTable, labelsFit: Uint8Array, validation: TrainingTable, labelsVal: Uint8Array, options: FitOptions = {}): Promise<Candidate> {
@@ -35,12 +37,13 @@ export async function fitCandidate(algorithm: Algorithm, fit: TrainingTable, lab
   const nFeatures = fit.featureNames.length;
   if (algorithm === 'gbdt') {
     const positives = labelsFit.reduce((a, b) => a + b, 0);
+    const nRounds = options.gbdt?.nRounds ?? 400;
     const result = await fitGbdt({
       train: { X: fit.X, nFeatures, y: labelsFit },
       validation: { X: validation.X, nFeatures, y: labelsVal },
       featureNames: fit.featureNames,
       options: {
-        nRounds: 400,
+        nRounds,
         learningRate: 0.08,
         maxDepth: 6,
         minChildWeight: 2,
@@ -54,6 +57,7 @@ export async function fitCandidate(algorithm: Algorithm, fit: TrainingTable, lab
         ...options.gbdt,
       },
       onRound: ({ round, validation: v }) => {
+        options.onStep?.('gbdt', round + 1, nRounds);
         if (round % 25 === 0) options.onProgress?.(`gbdt round ${round}: validation logloss ${v?.toFixed(5)}`);
       },
     });
@@ -67,7 +71,9 @@ export async function fitCandidate(algorithm: Algorithm, fit: TrainingTable, lab
       fitInfo: { rounds: result.rounds, bestIteration: result.bestIteration, trees: model.trees.length, threads: result.threads, seconds: (Date.now() - started) / 1000 },
     };
   }
-  const result = await fitMlp({ X: fit.X, nFeatures, y: labelsFit }, { X: validation.X, nFeatures, y: labelsVal }, options.mlp);
+  const result = await fitMlp({ X: fit.X, nFeatures, y: labelsFit }, { X: validation.X, nFeatures, y: labelsVal }, options.mlp, (epoch, epochs) =>
+    options.onStep?.('mlp', epoch + 1, epochs),
+  );
   options.onProgress?.(`mlp: ${result.epochs} epochs, best ${result.bestEpoch} on ${result.backend}`);
   const model = result.model;
   return {

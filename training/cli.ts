@@ -1,3 +1,4 @@
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action } from '../core/cli';
 import type { ScoredEventType } from '../features/definitions';
@@ -30,6 +31,26 @@ interface TrainCliOptions {
   blockRate: number;
 }
 
+/**
+ * Progress bars on stderr, one per model being fitted, when stderr is a terminal (the logs say the same in files
+ * and CI).
+ */
+function createProgressBars(): { onStep: (label: string, done: number, total: number) => void; stop: () => void } {
+  let bars: MultiBar | undefined;
+  const byLabel = new Map<string, SingleBar>();
+  return {
+    onStep(label, done, total) {
+      if (!process.stderr.isTTY) return;
+      bars ??= new MultiBar({ stream: process.stderr, format: '{label} [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+      let bar = byLabel.get(label);
+      if (!bar) byLabel.set(label, (bar = bars.create(total, 0, { label: label.padEnd(16) })));
+      bar.setTotal(total);
+      bar.update(done);
+    },
+    stop: () => bars?.stop(),
+  };
+}
+
 async function denyListsFrom(dir: string | undefined) {
   return dir === undefined ? undefined : (await loadListDirectory(dir)).lists.lookupFn;
 }
@@ -54,8 +75,9 @@ export function registerTrainingCommands(program: Command): void {
     .option('--hold-rate <share>', 'share of validation withdrawals at or above the hold threshold', rateOption('--hold-rate'), 0.005)
     .option('--block-rate <share>', 'share of validation logins at or above the block threshold', rateOption('--block-rate'), 0.002)
     .action(
-      action(async ({ config, log }, o: TrainCliOptions) =>
-        train({
+      action(async ({ config, log }, o: TrainCliOptions) => {
+        const bars = createProgressBars();
+        return train({
           events: o.events,
           labels: o.labels,
           trainFrom: o.trainFrom,
@@ -70,8 +92,9 @@ export function registerTrainingCommands(program: Command): void {
           denyLists: await denyListsFrom(o.lists),
           rates: { stepUp: o.stepUpRate, hold: o.holdRate, block: o.blockRate },
           onProgress: (m) => log.info(m),
-        }),
-      ),
+          onStep: bars.onStep,
+        }).finally(bars.stop);
+      }),
     );
 
   program

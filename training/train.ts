@@ -40,6 +40,8 @@ export interface TrainOptions {
   rates: { stepUp: number; hold: number; block: number };
   fit?: FitOptions;
   onProgress?: (message: string) => void;
+  /** Fit progress of each candidate (rounds or epochs), for progress bars. */
+  onStep?: (label: string, done: number, total: number) => void;
 }
 
 /** Share of the training days kept back (the latest ones) for early stopping, calibration and thresholds. */
@@ -111,7 +113,11 @@ async function trainType(
   const fitted: { candidate: Candidate; calibrator: Calibrator; validationAp: number; calibrationChoice: string }[] = [];
   for (const algorithm of algorithms) {
     progress(`${type}: fitting ${algorithm}`);
-    const candidate = await fitCandidate(algorithm, fit, yFit, validation, yVal, { ...options.fit, onProgress: (m) => progress(`${type}: ${m}`) });
+    const candidate = await fitCandidate(algorithm, fit, yFit, validation, yVal, {
+      ...options.fit,
+      onProgress: (m) => progress(`${type}: ${m}`),
+      onStep: (a, done, total) => options.onStep?.(`${type} ${a}`, done, total),
+    });
     const raw = candidate.predictRaw(validation.X);
     const choice = chooseCalibrator(raw, yVal);
     const validationAp = averagePrecision(raw, yVal);

@@ -60,7 +60,12 @@ export interface MlpFitResult {
  * Trains the network with TensorFlow.js: weighted sigmoid cross-entropy, Adam, seeded initialisation and shuffling,
  * early stopping on the validation loss keeping the best epoch's weights.
  */
-export async function fitMlp(train: MlpDataset, validation: MlpDataset | undefined, options: Partial<MlpOptions> = {}): Promise<MlpFitResult> {
+export async function fitMlp(
+  train: MlpDataset,
+  validation: MlpDataset | undefined,
+  options: Partial<MlpOptions> = {},
+  onEpoch?: (epoch: number, epochs: number) => void,
+): Promise<MlpFitResult> {
   const o = { ...DEFAULT_MLP_OPTIONS, ...options };
   if (o.hidden.some((u) => !Number.isInteger(u) || u < 1)) throw new ValidationError(`hidden: expected positive whole numbers, got [${o.hidden}]`, []);
   const backend = await initTensorflow();
@@ -132,6 +137,7 @@ export async function fitMlp(train: MlpDataset, validation: MlpDataset | undefin
       optimizer.minimize(() => lossOf(x, y, w));
       tf.dispose([x, y, w]);
     }
+    onEpoch?.(epoch, o.epochs);
     if (!valTensors) continue;
     const loss = lossOf(valTensors.x, valTensors.y, valTensors.w);
     const value = (await loss.data())[0] as number;
