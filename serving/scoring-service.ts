@@ -57,13 +57,15 @@ export class ScoringService {
     const parsed = safeParseEventOf(type, body);
     if (!parsed.ok) throw new ValidationError(`invalid ${type} event`, parsed.issues);
     const event = parsed.value as ScoredEvent;
-    // A stored answer that cannot be read in time is treated as absent: the feature store's dedupe still keeps a
-    // repeated event from changing state.
-    const earlier = await withDeadline(this.o.responses.get(event.eventId), this.o.deadlineMs, 'response_store_unavailable').catch(() => undefined);
+    // The stored answer and the feature step are asked for together (one round trip instead of two): for a repeated
+    // event id the feature step finds a duplicate and changes nothing, and the stored answer wins. A stored answer
+    // that cannot be read in time is treated as absent.
+    const [earlier, features] = await Promise.all([
+      withDeadline(this.o.responses.get(event.eventId), this.o.deadlineMs, 'response_store_unavailable').catch(() => undefined),
+      this.featuresOf(event),
+    ]);
     if (earlier) return earlier;
-
     const model = this.o.models.champion(type);
-    const features = await this.featuresOf(event);
     let response: ScoreResponse;
     if (features.kind === 'unavailable') {
       await this.o.spool.add(event);
