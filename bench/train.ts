@@ -55,10 +55,13 @@ interface BenchOptions {
   tables: ScoredEventType[];
 }
 
+/** A {@link ValidationError} naming the option at fault and why. */
+function invalid(option: string, reason: string): ValidationError {
+  return new ValidationError(`${option}: ${reason}`, [{ path: [option], message: reason }]);
+}
+
 function wholeNumber(name: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) {
-    throw new ValidationError(`--${name}: expected a whole number >= ${min}, got "${value}"`, [{ path: [`--${name}`], message: `expected a whole number >= ${min}` }]);
-  }
+  if (!/^\d+$/.test(value) || Number(value) < min) throw invalid(`--${name}`, `expected a whole number >= ${min}, got "${value}"`);
   return Number(value);
 }
 
@@ -76,13 +79,11 @@ function parseOptions(argv: string[]): BenchOptions {
       },
     }).values;
   } catch (err) {
-    throw new ValidationError(`bench train: ${(err as Error).message}`, [{ path: ['argv'], message: (err as Error).message }]);
+    throw invalid('arguments', (err as Error).message);
   }
   const tables = [...new Set(String(values.tables).split(',').map((t) => t.trim()))];
   const unknown = tables.filter((t) => !(TABLES as readonly string[]).includes(t));
-  if (unknown.length || !tables.length) {
-    throw new ValidationError(`--tables: expected a comma-separated list of ${TABLES.join(', ')}, got "${values.tables}"`, [{ path: ['--tables'], message: 'unknown table' }]);
-  }
+  if (unknown.length) throw invalid('--tables', `unknown table "${unknown.join('", "')}"; expected a comma-separated list of ${TABLES.join(', ')}`);
   // Four days at least: a test day, and two training days for the MLP to fit on plus one to validate on.
   return {
     users: wholeNumber('users', String(values.users), 1),
@@ -184,9 +185,7 @@ async function benchTable(table: TrainingTable, splitMs: number, trainDays: numb
   const positives = sum(train.label);
   const testPositives = sum(test.label);
   if (positives === 0 || positives === train.rows || testPositives === 0) {
-    throw new ValidationError(`${table.type}: ${positives} frauds in ${train.rows} training rows and ${testPositives} in ${test.rows} test rows; generate more users or days`, [
-      { path: [table.type], message: 'a period without fraud' },
-    ]);
+    throw invalid(table.type, `${positives} frauds in ${train.rows} training rows and ${testPositives} in ${test.rows} test rows; generate more users or days`);
   }
   progress(`${table.type}: ${train.rows} training rows (${positives} fraud), ${test.rows} test rows (${testPositives} fraud), ${nFeatures} features`);
 
