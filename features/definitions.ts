@@ -88,28 +88,6 @@ function ipUsers(c: FeatureInput): number[] {
   return c.cache.ipUsers;
 }
 
-/** Failed attempts from an IP in a window: parallel arrays make this one backward scan. */
-function ipFailed(s: IpState | undefined, now: number, windowMs: number): number {
-  if (!s) return 0;
-  let n = 0;
-  for (let i = s.ts.length - 1; i >= 0; i--) {
-    const t = s.ts[i] as number;
-    if (t <= now - windowMs) break;
-    if (t <= now && s.ok[i] === 0) n++;
-  }
-  return n;
-}
-
-function failedLogins(u: UserState, now: number, windowMs: number): number {
-  let n = 0;
-  for (let i = u.loginTs.length - 1; i >= 0; i--) {
-    const t = u.loginTs[i] as number;
-    if (t <= now - windowMs) break;
-    if (t <= now && u.loginOk[i] === 0) n++;
-  }
-  return n;
-}
-
 function known(map: Map<string, [number, number]>, key: string | undefined): number {
   return key === undefined ? Number.NaN : map.has(key) ? 1 : 0;
 }
@@ -132,7 +110,7 @@ function loginCounts(window: string, ms: number): FeatureDefinition[] {
       window,
       unit: 'count',
       description: `Failed login attempts by the user in the last ${window}.`,
-      value: (c) => failedLogins(c.user, c.now, ms),
+      value: (c) => countInWindow(c.user.loginTs, c.now, ms, c.user.loginOk, 0),
     },
   ];
 }
@@ -303,7 +281,7 @@ export const FEATURES: readonly FeatureDefinition[] = [
     window: '1h',
     unit: 'count',
     description: 'Failed login attempts from this IP by any user in the last hour (credential stuffing).',
-    value: (c) => ipFailed(c.ipState, c.now, HOUR),
+    value: (c) => (c.ipState ? countInWindow(c.ipState.ts, c.now, HOUR, c.ipState.ok, 0) : 0),
   },
   {
     name: 'ip_distinct_users_1h',

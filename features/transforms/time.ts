@@ -4,16 +4,17 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 /**
- * Counts entries with a timestamp in the window (now − windowMs, now]. `ts` is sorted ascending (state keeps it
- * so), which lets the scan start from the newest end and stop early.
+ * Counts entries with a timestamp in the window (now − windowMs, now], and when `flags` is given only those whose
+ * parallel flag equals `flag` (e.g. failed attempts). `ts` is sorted ascending (state keeps it so), which lets the
+ * scan start from the newest end and stop early.
  */
-export function countInWindow(ts: readonly number[], now: number, windowMs: number): number {
+export function countInWindow(ts: readonly number[], now: number, windowMs: number, flags?: readonly number[], flag?: number): number {
   const from = now - windowMs;
   let n = 0;
   for (let i = ts.length - 1; i >= 0; i--) {
     const t = ts[i] as number;
     if (t <= from) break;
-    if (t <= now) n++;
+    if (t <= now && (flags === undefined || flags[i] === flag)) n++;
   }
   return n;
 }
@@ -45,16 +46,4 @@ export function countSeenSince(seen: Iterable<readonly number[]>, now: number, w
 /** Elapsed time from `then` to `now` in `unit` ms, or NaN ("unknown") when there is no `then`. */
 export function elapsed(now: number, then: number | undefined, unit: number): number {
   return then === undefined ? Number.NaN : (now - then) / unit;
-}
-
-/** Index of the first entry with ts > cutoff (entries at or before it are old enough to drop). */
-export function firstAfter(ts: readonly number[], cutoff: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((ts[mid] as number) <= cutoff) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,4 +1,4 @@
-import { countInWindow, countSeenSince, DAY, elapsed, firstAfter, HOUR, MINUTE, sumInWindow } from '../../../features/transforms/time';
+import { countInWindow, countSeenSince, DAY, elapsed, HOUR, MINUTE, sumInWindow } from '../../../features/transforms/time';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 
@@ -7,6 +7,13 @@ describe('countInWindow', () => {
     const ts = [NOW - HOUR - 1, NOW - HOUR, NOW - HOUR + 1, NOW - MINUTE, NOW];
     expect(countInWindow(ts, NOW, HOUR)).toBe(3); // NOW − HOUR + 1, NOW − MINUTE, NOW
     expect(countInWindow(ts, NOW, HOUR + 1)).toBe(4); // now NOW − HOUR is inside
+  });
+
+  it('counts only entries whose flag matches when flags are given (failed attempts)', () => {
+    const ts = [NOW - 2 * HOUR, NOW - 30 * MINUTE, NOW - 20 * MINUTE, NOW - MINUTE];
+    const ok = [0, 0, 1, 0];
+    expect(countInWindow(ts, NOW, HOUR, ok, 0)).toBe(2); // NOW − 30 min and NOW − 1 min failed; NOW − 2 h is outside
+    expect(countInWindow(ts, NOW, HOUR, ok, 1)).toBe(1);
   });
 
   it('ignores entries after now (a late reader never sees the future)', () => {
@@ -47,13 +54,3 @@ describe('elapsed', () => {
   });
 });
 
-describe('firstAfter', () => {
-  it('finds the first index with a time strictly after the cutoff', () => {
-    const ts = [1, 2, 2, 3, 5];
-    expect(firstAfter(ts, 0)).toBe(0);
-    expect(firstAfter(ts, 2)).toBe(3);
-    expect(firstAfter(ts, 4)).toBe(4);
-    expect(firstAfter(ts, 5)).toBe(5);
-    expect(firstAfter([], 5)).toBe(0);
-  });
-});
