@@ -1,6 +1,6 @@
 import { rowCount } from './dataset';
 import { parseGbdtModelJson, type GbdtModelJson, GBDT_MODEL_FORMAT } from './model-json';
-import { addTreePredictions, treeDepth, treeExpectation, type Tree } from './tree';
+import { addTreePredictions, treeDepth, treeExpectation, treeFromArrays, type Tree } from './tree';
 import { addTreeShap, createShapScratch, type ShapScratch } from './tree-shap';
 
 /** How {@link GbdtModel.featureImportance} scores a feature. */
@@ -118,16 +118,7 @@ export class GbdtModel {
       nFeatures: parsed.nFeatures,
       baseScore: parsed.baseScore,
       ...(parsed.featureNames ? { featureNames: parsed.featureNames } : {}),
-      trees: parsed.trees.map((t) => ({
-        feature: Int32Array.from(t.feature),
-        threshold: Float32Array.from(t.threshold),
-        defaultLeft: Uint8Array.from(t.defaultLeft),
-        left: Int32Array.from(t.left),
-        right: Int32Array.from(t.right),
-        value: Float64Array.from(t.value),
-        cover: Float64Array.from(t.cover),
-        gain: Float64Array.from(t.gain),
-      })),
+      trees: parsed.trees.map(treeFromArrays),
     });
   }
 }

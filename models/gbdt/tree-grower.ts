@@ -5,7 +5,7 @@ import { MAX_PARTITIONS, PARTITION_FIELDS } from './partition';
 import { MIN_GAIN, leafWeight, type SplitCandidate, type SplitParams } from './split';
 import type { ThreadContext } from './thread-context';
 import type { TrainingThreads } from './training-threads';
-import type { Tree } from './tree';
+import { treeFromArrays, type Tree } from './tree';
 
 /** Options that shape one tree (see `GbdtOptions`). */
 export interface GrowParams extends SplitParams {
@@ -309,16 +309,6 @@ export class TreeGrower {
   }
 
   private finishTree(): Tree {
-    const t = this.tree;
-    return {
-      feature: Int32Array.from(t.feature),
-      threshold: Float32Array.from(t.threshold),
-      defaultLeft: Uint8Array.from(t.defaultLeft),
-      left: Int32Array.from(t.left),
-      right: Int32Array.from(t.right),
-      value: Float64Array.from(t.value),
-      cover: Float64Array.from(t.cover),
-      gain: Float64Array.from(t.gain),
-    };
+    return treeFromArrays(this.tree);
   }
 }

@@ -21,6 +21,20 @@ export interface Tree {
   gain: Float64Array;
 }
 
+/** A tree with typed arrays from any array-likes of its fields (a model file, a tree being grown). */
+export function treeFromArrays(t: { [K in keyof Tree]: ArrayLike<number> }): Tree {
+  return {
+    feature: Int32Array.from(t.feature),
+    threshold: Float32Array.from(t.threshold),
+    defaultLeft: Uint8Array.from(t.defaultLeft),
+    left: Int32Array.from(t.left),
+    right: Int32Array.from(t.right),
+    value: Float64Array.from(t.value),
+    cover: Float64Array.from(t.cover),
+    gain: Float64Array.from(t.gain),
+  };
+}
+
 /** The leaf reached by row `row` of a row-major matrix. */
 export function leafOf(tree: Tree, X: Float32Array | Float64Array, offset: number): number {
   const { feature, threshold, defaultLeft, left, right } = tree;
