@@ -26,8 +26,8 @@ export interface FeaturePipelineOptions {
 
 /** What processing gave for one item. */
 export type ItemResult =
-  /** A login or withdrawal: its feature vector from the state before it. */
-  | { kind: 'features'; features: Float64Array; denyList: string | undefined }
+  /** A login or withdrawal: its feature vector from the state before it, the deny list and normalised destination. */
+  | { kind: 'features'; features: Float64Array; denyList: string | undefined; address: string | undefined }
   /** An event id applied before: nothing changed. */
   | { kind: 'duplicate' }
   /** An account change, or an event processed without features. */
@@ -104,6 +104,8 @@ export class FeaturePipeline {
   /** Label targets: events earlier in this batch first (not yet in the store), then the store. */
   private async resolveLabelRefs(items: readonly PipelineItem[]) {
     const refs = new Map<string, { userId: string; address?: string }>();
+    // Scoring and most ingestion batches hold no label: nothing to resolve, no work per event.
+    if (!items.some((item) => item.kind === 'label')) return refs;
     const missing: string[] = [];
     for (const item of items) {
       if (item.kind === 'event') {
@@ -200,6 +202,6 @@ export class FeaturePipeline {
     input.user = user;
     if (input.type === 'login') input.ipState = states[1] as IpState;
     else input.addressState = states[1] as AddressState;
-    return { kind: 'features', features: computeFeatures(input), denyList: input.denyList };
+    return { kind: 'features', features: computeFeatures(input), denyList: input.denyList, address: input.address };
   }
 }

@@ -1,6 +1,5 @@
 import { withDeadline } from '../core/deadline';
 import { UnavailableError, ValidationError, VigilError } from '../core/errors';
-import { chainOf, normalizeAddress } from '../data/addresses';
 import type { Logger } from '../core/logger';
 import { safeParseEventOf, tsMillis, type VigilEvent } from '../data/schemas';
 import type { ScoredEventType } from '../features/definitions';
@@ -19,7 +18,7 @@ export interface EventSpool {
 
 /** What the service reports about each answer (Prometheus counters and histograms). */
 export interface ScoringObserver {
-  decision(type: ScoredEventType, decision: Decision, modelVersion: string | undefined): void;
+  decision(type: ScoredEventType, decision: Decision): void;
   featureStoreError(reason: string): void;
   shadow(type: ScoredEventType, version: string, score: number): void;
 }
@@ -79,8 +78,9 @@ export class ScoringService {
     } else if (!model) {
       response = this.failMode(event, 'model_unavailable');
     } else {
-      response = await this.decideWithModel(event, model, features.features, features.denyList);
-      void this.shadow(event, features.features);
+      const x = Float32Array.from(features.features);
+      response = await this.decideWithModel(event, model, x, features.denyList, features.address);
+      void this.shadow(event, x);
     }
     await this.record(event, response, caller);
     return response;
@@ -97,8 +97,13 @@ export class ScoringService {
     }
   }
 
-  private async decideWithModel(event: ScoredEvent, model: LoadedModel, vector: Float64Array, denyList: string | undefined): Promise<ScoreResponse> {
-    const x = Float32Array.from(vector);
+  private async decideWithModel(
+    event: ScoredEvent,
+    model: LoadedModel,
+    x: Float32Array,
+    denyList: string | undefined,
+    address: string | undefined,
+  ): Promise<ScoreResponse> {
     const score = (await model.session.predict(x))[0] as number;
     const thresholds = { ...model.manifest.thresholds, ...this.o.policy.thresholds[event.type] };
     const names = model.manifest.featureNames;
@@ -106,10 +111,10 @@ export class ScoringService {
       this.o.policy,
       {
         type: event.type,
-        feature: (name) => x[names.indexOf(name)] ?? Number.NaN,
+        feature: (name) => x[model.featureIndex.get(name) ?? -1] ?? Number.NaN,
         denyList,
         userId: event.userId,
-        address: event.type === 'withdrawal' ? normalizeAddress(chainOf(event.chain, event.asset), event.address) : undefined,
+        address,
       },
       decide(score, thresholds),
     );
@@ -139,11 +144,11 @@ export class ScoringService {
   }
 
   /** Scores the challenger in shadow: logged and counted, never acted on, never delaying the answer. */
-  private async shadow(event: ScoredEvent, vector: Float64Array): Promise<void> {
+  private async shadow(event: ScoredEvent, x: Float32Array): Promise<void> {
     const challenger = this.o.models.challenger(event.type);
     if (!challenger) return;
     try {
-      const score = (await challenger.session.predict(Float32Array.from(vector)))[0] as number;
+      const score = (await challenger.session.predict(x))[0] as number;
       this.o.observer.shadow(event.type, challenger.manifest.version, score);
       this.o.log.info({ eventId: event.eventId, challenger: challenger.manifest.version, score }, 'shadow score');
     } catch (err) {
@@ -152,7 +157,7 @@ export class ScoringService {
   }
 
   private async record(event: ScoredEvent, response: ScoreResponse, caller: Caller): Promise<void> {
-    this.o.observer.decision(event.type, response.decision, response.model?.version);
+    this.o.observer.decision(event.type, response.decision);
     const writes: Promise<unknown>[] = [
       this.o.audit.append({
         kind: 'decision',

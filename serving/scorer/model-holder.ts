@@ -9,6 +9,8 @@ export interface LoadedModel {
   manifest: Manifest;
   session: OnnxSession;
   explainer: Explainer;
+  /** Position of each feature in the model's input (policy rules read features by name). */
+  featureIndex: ReadonlyMap<string, number>;
 }
 
 export async function loadModel(registry: ModelRegistry, version: string): Promise<LoadedModel> {
@@ -17,6 +19,7 @@ export async function loadModel(registry: ModelRegistry, version: string): Promi
     manifest: artifact.manifest,
     session: await OnnxSession.load(artifact.onnx, artifact.manifest.featureNames.length),
     explainer: createExplainer(artifact.modelJson),
+    featureIndex: new Map(artifact.manifest.featureNames.map((name, i) => [name, i])),
   };
 }
 
