@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { VigilError, formatIssues } from './errors';
 import { loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
@@ -46,5 +46,15 @@ export function intOption(name: string, min = 0) {
     return Number(value);
   };
 }
+
+/** `--strict` (the default: the first bad line stops the run, nothing changed) or `--skip-invalid`. */
+export function addReadModeOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--strict', 'stop at the first invalid line, naming its line and field (default)').conflicts('skipInvalid'))
+    .option('--skip-invalid', 'count invalid lines, report the first 20 and go on with the valid ones');
+}
+
+/** The read mode the options of {@link addReadModeOptions} chose. */
+export const readModeOf = (opts: { skipInvalid?: boolean }): 'strict' | 'skip-invalid' => (opts.skipInvalid ? 'skip-invalid' : 'strict');
 
 export { Command };

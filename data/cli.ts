@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
-import { action, intOption } from '../core/cli';
+import { InvalidArgumentError } from 'commander';
+import { action, addReadModeOptions, intOption, readModeOf } from '../core/cli';
 import { GENERATE_DEFAULTS, generateDataset } from './generator/generate';
 import { validateFiles } from './io/validate-files';
 
@@ -8,18 +8,17 @@ import { validateFiles } from './io/validate-files';
 export function registerDataCommands(program: Command): void {
   registerGenerate(program);
 
-  program
-    .command('validate')
-    .description('Check event and label files (JSONL or CSV, optionally .gz) against the data contract')
-    .requiredOption('--events <file>', 'events file')
-    .option('--labels <file>', 'labels file')
-    .addOption(new Option('--strict', 'stop at the first bad record, naming its line and field (default)').conflicts('skipInvalid'))
-    .option('--skip-invalid', 'count bad records, list the first 20 and keep going')
-    .action(
-      action(async ({ log }, opts: { events: string; labels?: string; skipInvalid?: boolean }) =>
-        validateFiles({ events: opts.events, labels: opts.labels, mode: opts.skipInvalid ? 'skip-invalid' : 'strict', log }),
-      ),
-    );
+  addReadModeOptions(
+    program
+      .command('validate')
+      .description('Check event and label files (JSONL or CSV, optionally .gz) against the data contract')
+      .requiredOption('--events <file>', 'events file')
+      .option('--labels <file>', 'labels file'),
+  ).action(
+    action(async ({ log }, opts: { events: string; labels?: string; skipInvalid?: boolean }) =>
+      validateFiles({ events: opts.events, labels: opts.labels, mode: readModeOf(opts), log }),
+    ),
+  );
 }
 
 /** `vigil generate`: a synthetic data set (see data/generator/generate.ts). */

@@ -1,13 +1,10 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { action } from '../core/cli';
+import { InvalidArgumentError, type Command } from 'commander';
+import { action, addReadModeOptions, readModeOf } from '../core/cli';
 import { buildFeaturesCsv } from './build-training-csv';
 import { registerIngestCommands } from './ingest/commands';
 import { checkListed, loadList, withDenyListStore } from './deny-lists/commands';
 import { loadListDirectory } from './deny-lists/list-directory';
 import { chainNameProblem, listNameProblem } from './deny-lists/parse-list';
-
-const modeOption = () =>
-  new Option('--skip-invalid', 'count and skip invalid lines instead of stopping at the first one (the default, --strict)');
 
 /** Commander argument parser from a "why is this value bad" check: commander names the option in its error. */
 const checked = (problem: (value: string) => string | undefined) => (value: string): string => {
@@ -20,16 +17,15 @@ const checked = (problem: (value: string) => string | undefined) => (value: stri
 export function registerFeatureCommands(program: Command): void {
   registerIngestCommands(program);
   const features = program.command('features').description('Point-in-time feature tables');
-  features
-    .command('build')
-    .description('Replay events (and labels) in time order and write one feature row per login and withdrawal')
-    .requiredOption('--events <file>', 'events file (.jsonl or .csv, optionally .gz)')
-    .option('--labels <file>', 'labels file; labels count from their own timestamp')
-    .requiredOption('--out <file>', 'output CSV (.csv or .csv.gz)')
-    .option('--lists <dir>', 'deny lists: every <name>-<chain>.txt file of this directory (e.g. the generator\'s DIR/lists)')
-    .option('--strict', 'stop at the first invalid line (default)')
-    .addOption(modeOption())
-    .action(
+  addReadModeOptions(
+    features
+      .command('build')
+      .description('Replay events (and labels) in time order and write one feature row per login and withdrawal')
+      .requiredOption('--events <file>', 'events file (.jsonl or .csv, optionally .gz)')
+      .option('--labels <file>', 'labels file; labels count from their own timestamp')
+      .requiredOption('--out <file>', 'output CSV (.csv or .csv.gz)')
+      .option('--lists <dir>', 'deny lists: every <name>-<chain>.txt file of this directory (e.g. the generator\'s DIR/lists)'),
+  ).action(
       action(async ({ log }, opts: { events: string; labels?: string; out: string; lists?: string; skipInvalid?: boolean }) => {
         const lists = opts.lists === undefined ? undefined : await loadListDirectory(opts.lists);
         for (const f of lists?.files ?? []) {
@@ -39,7 +35,7 @@ export function registerFeatureCommands(program: Command): void {
           events: opts.events,
           labels: opts.labels,
           out: opts.out,
-          mode: opts.skipInvalid ? 'skip-invalid' : 'strict',
+          mode: readModeOf(opts),
           denyLists: lists?.lists.lookupFn,
           onProgress: (s) => log.info({ rows: s.rows, events: s.events }, 'features build progress'),
         });

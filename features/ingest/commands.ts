@@ -1,5 +1,5 @@
-import { Option, type Command } from 'commander';
-import { action, intOption } from '../../core/cli';
+import type { Command } from 'commander';
+import { action, addReadModeOptions, intOption, readModeOf } from '../../core/cli';
 import { ingestFiles } from './bulk-ingest';
 import { enqueueFiles } from './enqueue-files';
 import { runWorker } from './run-worker';
@@ -12,12 +12,11 @@ interface FileOptions {
 }
 
 const withFileOptions = (command: Command, defaultBatch: number): Command =>
-  command
-    .requiredOption('--events <file>', 'events file (.jsonl or .csv, optionally .gz)')
-    .option('--labels <file>', 'labels file; labels count from their own timestamp')
-    .addOption(new Option('--strict', 'stop at the first invalid line, changing nothing (default)').conflicts('skipInvalid'))
-    .option('--skip-invalid', 'count and skip invalid lines instead of stopping at the first one')
-    .option('--batch-size <n>', `items per batch (default ${defaultBatch})`, intOption('--batch-size', 1));
+  addReadModeOptions(
+    command
+      .requiredOption('--events <file>', 'events file (.jsonl or .csv, optionally .gz)')
+      .option('--labels <file>', 'labels file; labels count from their own timestamp'),
+  ).option('--batch-size <n>', `items per batch (default ${defaultBatch})`, intOption('--batch-size', 1));
 
 /** `vigil ingest`, `vigil enqueue`, `vigil worker`: getting events into the Redis feature store. */
 export function registerIngestCommands(program: Command): void {
@@ -48,5 +47,5 @@ export function registerIngestCommands(program: Command): void {
 }
 
 function files(opts: FileOptions) {
-  return { events: opts.events, labels: opts.labels, mode: opts.skipInvalid ? ('skip-invalid' as const) : ('strict' as const) };
+  return { events: opts.events, labels: opts.labels, mode: readModeOf(opts) };
 }
