@@ -148,12 +148,6 @@ export function parseEvent(input: unknown): VigilEvent {
   return parsed.value;
 }
 
-export function parseLabel(input: unknown): Label {
-  const parsed = safeParseLabel(input);
-  if (!parsed.ok) throw new ValidationError('invalid label', parsed.issues);
-  return parsed.value;
-}
-
 /** Epoch milliseconds of a validated timestamp. */
 export function tsMillis(ts: string): number {
   return Date.parse(ts);
