@@ -21,6 +21,7 @@ export class DenyListRefresher {
   private loadedVersion: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<boolean> | undefined;
+  private queued: Promise<boolean> | undefined;
   private readonly intervalMs: number;
 
   constructor(
@@ -49,11 +50,21 @@ export class DenyListRefresher {
   }
 
   /**
-   * Re-reads the lists if the store's version moved; resolves to whether new lists were swapped in. Calls made
-   * while one runs share it.
+   * Re-reads the lists if the store's version moved; resolves to whether new lists were swapped in. A call sees
+   * every load that finished before it: joining a poll already under way could miss one (that poll may have read
+   * the version before the load), so a call made meanwhile runs once more after it, shared by all such calls.
    */
   refresh(): Promise<boolean> {
-    this.inFlight ??= this.reload().finally(() => {
+    if (this.inFlight) {
+      this.queued ??= this.inFlight
+        .catch(() => false)
+        .then(() => {
+          this.queued = undefined;
+          return this.refresh();
+        });
+      return this.queued;
+    }
+    this.inFlight = this.reload().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
