@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../core/runtime';
 import { toChecksumAddress } from '../data/addresses';
 import { DenyLists, type DenyListContent } from '../features/deny-lists';
 import { parseListFile } from '../features/deny-lists/parse-list';
@@ -14,7 +15,7 @@ import { parseListFile } from '../features/deny-lists/parse-list';
 const SYNTHETIC_SIZE = Number(process.argv[2] ?? 1_000_000);
 /** A multiple of both query lists' lengths (10,000), so every cycle is complete. */
 const LOOKUPS = 2_000_000;
-const ADDRESSES = join(__dirname, '../../shared/data/addresses');
+const ADDRESSES = join(PROJECT_ROOT, '../shared/data/addresses');
 /**
  * OFAC files per asset and the chains their addresses are on. USDT mixes Ethereum, Tron and Omni (Bitcoin) addresses:
  * it is loaded once per chain, each load keeping the addresses valid for it.

@@ -6,6 +6,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
+import { PROJECT_ROOT, programArgs } from '../core/runtime';
 import { generateDataset } from '../data/generator/generate';
 import { readEvents } from '../data/io/read-records';
 import type { WithdrawalEvent } from '../data/schemas';
@@ -49,8 +50,7 @@ const WARMUP_SECONDS = 3;
 const CONNECTIONS = 32;
 const FIXED_RATE = 1000;
 const LIGHT_RATE = 100;
-const VIGIL = join(__dirname, '..', 'bin', 'vigil.js');
-const BARE_SERVER = join(__dirname, 'support', 'bare-server.ts');
+const VIGIL = join(PROJECT_ROOT, 'bin', 'vigil.js');
 
 const DAY_MS = 86_400_000;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -316,7 +316,7 @@ async function startVigilServe(vars: Record<string, string>, cwd: string): Promi
 }
 
 async function startBare(): Promise<{ handle: ChildHandle; port: number }> {
-  const handle = spawnChild(process.execPath, ['--require', 'tsx/cjs', BARE_SERVER]);
+  const handle = spawnChild(process.execPath, programArgs('bench/support/bare-server'));
   const port = await firstLine(handle, 'stdout', (line) => (JSON.parse(line) as { port?: number }).port);
   return { handle, port };
 }

@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { reportAndExit } from '../core/cli';
 import { ValidationError } from '../core/errors';
+import { PROJECT_ROOT } from '../core/runtime';
 import { GENERATE_DEFAULTS, generateDataset } from '../data/generator/generate';
 import { loadListDirectory } from '../features/deny-lists/list-directory';
 import type { ScoredEventType } from '../features/definitions';
@@ -35,7 +36,7 @@ import { buildTrainingData, selectRows, type TrainingTable } from '../training/t
 
 /** Debian's interpreter, which has python3-xgboost; the `python3` on PATH may be another one without it. */
 const PYTHON = '/usr/bin/python3';
-const XGBOOST_SCRIPT = join(__dirname, 'xgboost-fit.py');
+const XGBOOST_SCRIPT = join(PROJECT_ROOT, 'bench', 'xgboost-fit.py');
 /** Share of the generated days that train; the rest test. */
 const TRAIN_SHARE = 0.75;
 /** The tail of the training days that the MLP validates on, as training/train.ts does (its VALIDATION_SHARE). */

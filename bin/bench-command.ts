@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { reportAndExit } from '../core/cli';
 import { VigilError } from '../core/errors';
+import { PROJECT_ROOT, programArgs } from '../core/runtime';
 
-const BENCH_DIR = join(__dirname, '..', 'bench');
+const BENCH_DIR = join(PROJECT_ROOT, 'bench');
 
 const benchNames = (): string[] =>
   existsSync(BENCH_DIR) ? readdirSync(BENCH_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort() : [];
 
 /**
- * `vigil bench NAME [args…]` runs `bench/NAME.ts` in its own process (a benchmark must not share its process with
+ * `vigil bench NAME [args…]` runs `bench/NAME.ts` (compiled, when this process is) in its own process (a benchmark must not share its process with
  * the command line's), passing the arguments on; the benchmark prints one JSON line of figures.
  */
 export function registerBenchCommand(program: Command): void {
@@ -25,7 +26,7 @@ export function registerBenchCommand(program: Command): void {
       if (!benchNames().includes(name)) {
         reportAndExit(new VigilError('invalid_input', `bench: unknown benchmark '${name}'; expected one of ${benchNames().join(', ')}`, 400));
       }
-      const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(BENCH_DIR, `${name}.ts`), ...args], { stdio: 'inherit' });
+      const child = spawn(process.execPath, [...programArgs(`bench/${name}`), ...args], { stdio: 'inherit' });
       child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
     });
 }

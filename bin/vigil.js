@@ -1,4 +1,33 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx compiles on load), so there is no build step and no stale output.
-require('tsx/cjs');
-require('./main.ts');
+// Runs the compiled build in dist/ (made by `npm install` or `npm run build`) when it is at least as new as every
+// TypeScript source, and the sources themselves through tsx otherwise: the compiled code is faster (tsx's output
+// reaches every import through a getter), and an edit made since the build is never run stale.
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+const SOURCE_DIRS = ['bin', 'core', 'data', 'features', 'models', 'training', 'serving', 'bench'];
+const COMPILED_MAIN = join(ROOT, 'dist', 'bin', 'main.js');
+
+function newestSourceMs(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsCurrent() {
+  if (!existsSync(COMPILED_MAIN)) return false;
+  const built = statSync(COMPILED_MAIN).mtimeMs;
+  return SOURCE_DIRS.every((dir) => !existsSync(join(ROOT, dir)) || newestSourceMs(join(ROOT, dir)) <= built);
+}
+
+if (buildIsCurrent()) {
+  require(COMPILED_MAIN);
+} else {
+  require('tsx/cjs');
+  require('./main.ts');
+}

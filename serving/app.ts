@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { join } from 'node:path';
 import { NotFoundError, VigilError } from '../core/errors';
+import { PROJECT_ROOT } from '../core/runtime';
 import type { ServingDeps } from './deps';
 import { openApiDocument } from './openapi';
 import { authenticate } from './routes/auth-middleware';
@@ -30,7 +31,7 @@ export function createApp(deps: ServingDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
-  app.use('/review', express.static(join(__dirname, 'review'), { index: 'index.html', fallthrough: false }));
+  app.use('/review', express.static(join(PROJECT_ROOT, 'serving', 'review'), { index: 'index.html', fallthrough: false }));
 
   const v1 = express.Router();
   // Authenticate before parsing: an anonymous client must not make the server parse bodies.

@@ -1,5 +1,5 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { join } from 'node:path';
+import { workerEntry } from '../../core/runtime';
 import { BIN_BLOCK, binBlock, createBinScratch, type BinScratch } from './binning';
 import { logisticGradients } from './gradients';
 import { histogramUnits, runHistogramUnit } from './histogram';
@@ -142,8 +142,8 @@ export class TrainingThreads {
   }
 
   /**
-   * Starts the workers (they load while the caller goes on). Workers run TypeScript through tsx, loaded explicitly,
-   * so this works under the `vigil` command (tsx), under Jest (swc) and anywhere else.
+   * Starts the workers (they load while the caller goes on). Workers load the code the way this process did:
+   * compiled from dist/, or the TypeScript through tsx (loaded explicitly, so this works under Jest's swc too).
    */
   static create(context: ThreadContext, nThreads: number): TrainingThreads {
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SIZE * 4));
@@ -154,7 +154,7 @@ export class TrainingThreads {
     const { slots: _slots, ordered: _ordered, gatheredIn: _gatheredIn, X, ...rest } = context;
     // A matrix outside shared memory would be copied into every worker: they do without it.
     const shared = { ...rest, X: X?.buffer instanceof SharedArrayBuffer ? X : null };
-    const entry = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'training-worker.ts'))});`;
+    const entry = workerEntry('models/gbdt/training-worker');
     for (let thread = 1; thread < nThreads; thread++) {
       const channel = new MessageChannel();
       const workerData: TrainingWorkerData = { ctrl, port: channel.port2, context: shared };
