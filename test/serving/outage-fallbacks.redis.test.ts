@@ -7,6 +7,7 @@ import { API_KEY_HASH_PURPOSE } from '../../serving/auth/api-key-format';
 import { createServingSecurity, type ServingSecurity } from '../../serving/auth/create-serving-security';
 import { FallbackRateLimiter, RememberingAuthenticator } from '../../serving/outage-fallbacks';
 import { MemoryRateLimiter } from '../../serving/stores/memory-rate-limiter';
+import { LEASE_MS } from '../../serving/stores/redis-rate-limiter';
 import { uniqueKeyPrefix } from '../harness/redis';
 import { startRedisServer, type RedisServer } from '../harness/redis-server';
 import { TEST_PII_KEY } from './fixtures/test-service';
@@ -64,6 +65,8 @@ it('limits per instance while the shared limiter is down', async () => {
   const limiter = new FallbackRateLimiter(security.rateLimiter, new MemoryRateLimiter({ ratePerSecond: 0.001, burst: 2 }), log);
   expect((await limiter.take('k')).allowed).toBe(true);
   await server.kill();
+  // What the shared limiter leased before the outage is spent first; once the lease is over, only the local one decides.
+  await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 10));
   expect((await limiter.take('k')).allowed).toBe(true);
   expect((await limiter.take('k')).allowed).toBe(true);
   const third = await limiter.take('k');
