@@ -5,7 +5,7 @@ import { amountMean, amountStd, amountZScore, logAmount, ratioToMax } from './tr
 import { distinctInWindows, fraudLabelsKnown, fraudShareInWindow } from './transforms/distinct';
 import { haversineKm, localHour, travelSpeedKmh } from './transforms/geo';
 import { hourUsualness } from './transforms/habits';
-import { countInWindow, countSeenSince, DAY, elapsed, HOUR, MINUTE, sumInWindow } from './transforms/time';
+import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows, DAY, elapsed, HOUR, MINUTE } from './transforms/time';
 
 /**
  * The feature set: the only place a feature is declared. The offline training-set builder and the online scorer
@@ -43,9 +43,24 @@ export interface FeatureInput {
   user: UserState;
   ipState: IpState | undefined;
   addressState: AddressState | undefined;
-  /** Values several features share, computed once per event. */
-  cache: { addressSenders?: number[]; ipUsers?: number[] };
+  /** Values several features share, computed once per event (see {@link newFeatureCache}). */
+  cache: FeatureCache;
 }
+
+/** Results of one scan that several features read: each is filled by the first feature that needs it. */
+export interface FeatureCache {
+  /** Login attempts, then failed ones, per {@link LOGIN_WINDOWS} window. */
+  logins: readonly number[] | undefined;
+  /** Withdrawal counts, then USD sums, per {@link WITHDRAWAL_WINDOWS} window. */
+  withdrawals: readonly number[] | undefined;
+  /** Distinct destinations used in 30 days, and destinations first used in 7 days. */
+  dests: readonly number[] | undefined;
+  addressSenders: readonly number[] | undefined;
+  ipUsers: readonly number[] | undefined;
+}
+
+/** Every field present from the start, so all caches share one shape. */
+export const newFeatureCache = (): FeatureCache => ({ logins: undefined, withdrawals: undefined, dests: undefined, addressSenders: undefined, ipUsers: undefined });
 
 export interface FeatureDefinition {
   /** Stable snake_case name: CSV column, ONNX input position and reason-code key at once. */
@@ -69,21 +84,25 @@ const WITHDRAWAL: readonly ScoredEventType[] = ['withdrawal'];
 const flag = (b: boolean | undefined): number => (b === undefined ? Number.NaN : b ? 1 : 0);
 
 const WINDOWS_30D = [DAY, 7 * DAY, 30 * DAY];
+const WINDOWS_24H = [HOUR, 24 * HOUR];
+/** What an entity without state gives for those windows (shared: cached results are only read). */
+const NO_SENDERS: readonly number[] = [0, 0, 0];
+const NO_USERS: readonly number[] = [0, 0];
 
 /** Distinct senders to the destination over 1, 7 and 30 days: three features from one scan, computed once. */
-function addressSenders(c: FeatureInput): number[] {
+function addressSenders(c: FeatureInput): readonly number[] {
   if (!c.cache.addressSenders) {
     const a = c.addressState;
-    c.cache.addressSenders = a ? distinctInWindows(a.ts, a.users, c.now, WINDOWS_30D) : [0, 0, 0];
+    c.cache.addressSenders = a ? distinctInWindows(a.ts, a.users, c.now, WINDOWS_30D) : NO_SENDERS;
   }
   return c.cache.addressSenders;
 }
 
 /** Distinct users of the IP over 1 and 24 hours, computed once. */
-function ipUsers(c: FeatureInput): number[] {
+function ipUsers(c: FeatureInput): readonly number[] {
   if (!c.cache.ipUsers) {
     const s = c.ipState;
-    c.cache.ipUsers = s ? distinctInWindows(s.ts, s.users, c.now, [HOUR, 24 * HOUR]) : [0, 0];
+    c.cache.ipUsers = s ? distinctInWindows(s.ts, s.users, c.now, WINDOWS_24H) : NO_USERS;
   }
   return c.cache.ipUsers;
 }
@@ -92,7 +111,15 @@ function known(map: Map<string, [number, number]>, key: string | undefined): num
   return key === undefined ? Number.NaN : map.has(key) ? 1 : 0;
 }
 
-function loginCounts(window: string, ms: number): FeatureDefinition[] {
+const LOGIN_WINDOWS = ['15m', '1h', '24h', '7d'] as const;
+const LOGIN_WINDOW_MS = [15 * MINUTE, HOUR, 24 * HOUR, 7 * DAY];
+
+/** Login attempts and failed attempts over 15 min, 1 h, 24 h and 7 days: eight features from one scan. */
+function loginCounts(c: FeatureInput): readonly number[] {
+  return (c.cache.logins ??= countsInWindows(c.user.loginTs, c.now, LOGIN_WINDOW_MS, c.user.loginOk, 0));
+}
+
+function loginWindow(window: (typeof LOGIN_WINDOWS)[number], i: number): FeatureDefinition[] {
   return [
     {
       name: `user_logins_${window}`,
@@ -101,7 +128,7 @@ function loginCounts(window: string, ms: number): FeatureDefinition[] {
       window,
       unit: 'count',
       description: `Login attempts by the user in the last ${window}.`,
-      value: (c) => countInWindow(c.user.loginTs, c.now, ms),
+      value: (c) => loginCounts(c)[i] as number,
     },
     {
       name: `user_failed_logins_${window}`,
@@ -110,12 +137,20 @@ function loginCounts(window: string, ms: number): FeatureDefinition[] {
       window,
       unit: 'count',
       description: `Failed login attempts by the user in the last ${window}.`,
-      value: (c) => countInWindow(c.user.loginTs, c.now, ms, c.user.loginOk, 0),
+      value: (c) => loginCounts(c)[LOGIN_WINDOWS.length + i] as number,
     },
   ];
 }
 
-function withdrawalWindows(window: string, ms: number): FeatureDefinition[] {
+const WITHDRAWAL_WINDOWS = ['1h', '24h', '7d', '30d'] as const;
+const WITHDRAWAL_WINDOW_MS = [HOUR, 24 * HOUR, 7 * DAY, 30 * DAY];
+
+/** Withdrawal counts and USD sums over 1 h, 24 h, 7 and 30 days: eight features from one scan. */
+function withdrawalSums(c: FeatureInput): readonly number[] {
+  return (c.cache.withdrawals ??= countsAndSumsInWindows(c.user.wdTs, c.user.wdUsd, c.now, WITHDRAWAL_WINDOW_MS));
+}
+
+function withdrawalWindow(window: (typeof WITHDRAWAL_WINDOWS)[number], i: number): FeatureDefinition[] {
   return [
     {
       name: `user_wd_count_${window}`,
@@ -124,7 +159,7 @@ function withdrawalWindows(window: string, ms: number): FeatureDefinition[] {
       window,
       unit: 'count',
       description: `Withdrawals by the user in the last ${window}.`,
-      value: (c) => countInWindow(c.user.wdTs, c.now, ms),
+      value: (c) => withdrawalSums(c)[i] as number,
     },
     {
       name: `user_wd_usd_${window}`,
@@ -133,9 +168,25 @@ function withdrawalWindows(window: string, ms: number): FeatureDefinition[] {
       window,
       unit: 'amount',
       description: `USD withdrawn by the user in the last ${window} (withdrawals of unknown value count as 0).`,
-      value: (c) => sumInWindow(c.user.wdTs, c.user.wdUsd, c.now, ms),
+      value: (c) => withdrawalSums(c)[WITHDRAWAL_WINDOWS.length + i] as number,
     },
   ];
+}
+
+/** Distinct destinations of the last 30 days and destinations first used in the last 7: one pass over them. */
+function destCounts(c: FeatureInput): readonly number[] {
+  if (!c.cache.dests) {
+    const from30 = c.now - 30 * DAY;
+    const from7 = c.now - 7 * DAY;
+    let recent = 0;
+    let fresh = 0;
+    for (const d of c.user.dests.values()) {
+      if (d[1] > from30 && d[1] <= c.now) recent++;
+      if (d[0] > from7 && d[0] <= c.now) fresh++;
+    }
+    c.cache.dests = [recent, fresh];
+  }
+  return c.cache.dests;
 }
 
 const CHANGE_FEATURES: FeatureDefinition[] = (
@@ -172,17 +223,18 @@ export const FEATURES: readonly FeatureDefinition[] = [
   },
 
   // The user's logins: velocity and history.
-  ...loginCounts('15m', 15 * MINUTE),
-  ...loginCounts('1h', HOUR),
-  ...loginCounts('24h', 24 * HOUR),
-  ...loginCounts('7d', 7 * DAY),
+  ...LOGIN_WINDOWS.flatMap(loginWindow),
   {
     name: 'user_login_history',
     entity: 'user',
     types: BOTH,
     unit: 'count',
     description: 'Successful logins the user has made (the size of their baseline).',
-    value: (c) => c.user.hours.reduce((a, b) => a + b, 0),
+    value: (c) => {
+      let n = 0;
+      for (const h of c.user.hours) n += h;
+      return n;
+    },
   },
   {
     name: 'account_age_days',
@@ -311,10 +363,7 @@ export const FEATURES: readonly FeatureDefinition[] = [
   },
 
   // The user's withdrawals: velocity and amounts against their own history.
-  ...withdrawalWindows('1h', HOUR),
-  ...withdrawalWindows('24h', 24 * HOUR),
-  ...withdrawalWindows('7d', 7 * DAY),
-  ...withdrawalWindows('30d', 30 * DAY),
+  ...WITHDRAWAL_WINDOWS.flatMap(withdrawalWindow),
   {
     name: 'user_wd_history',
     entity: 'user',
@@ -404,7 +453,7 @@ export const FEATURES: readonly FeatureDefinition[] = [
     window: '30d',
     unit: 'count',
     description: 'Distinct addresses the user withdrew to in the last 30 days.',
-    value: (c) => countSeenSince(c.user.dests.values(), c.now, 30 * DAY),
+    value: (c) => destCounts(c)[0] as number,
   },
 
   {
@@ -414,11 +463,7 @@ export const FEATURES: readonly FeatureDefinition[] = [
     window: '7d',
     unit: 'count',
     description: 'Addresses the user withdrew to for the first time in the last 7 days (drains spread over new addresses).',
-    value: (c) => {
-      let n = 0;
-      for (const d of c.user.dests.values()) if (d[0] > c.now - 7 * DAY && d[0] <= c.now) n++;
-      return n;
-    },
+    value: (c) => destCounts(c)[1] as number,
   },
 
   // The session behind a withdrawal.
@@ -553,10 +598,12 @@ const DEFINITIONS_BY_TYPE: Record<ScoredEventType, readonly FeatureDefinition[]>
   withdrawal: FEATURES.filter((f) => f.types.includes('withdrawal')),
 };
 
-/** The feature vector of an event, in {@link featureNames} order. */
-export function computeFeatures(input: FeatureInput): Float64Array {
+/** Length of an event type's feature vector. */
+export const featureCount = (type: ScoredEventType): number => DEFINITIONS_BY_TYPE[type].length;
+
+/** The feature vector of an event, in {@link featureNames} order, written to `out` (of {@link featureCount} length). */
+export function computeFeatures(input: FeatureInput, out: Float64Array = new Float64Array(featureCount(input.type))): Float64Array {
   const defs = DEFINITIONS_BY_TYPE[input.type];
-  const out = new Float64Array(defs.length);
   for (let i = 0; i < defs.length; i++) out[i] = (defs[i] as FeatureDefinition).value(input);
   return out;
 }

@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { chainOf, normalizeAddress } from '../data/addresses';
 import type { Label, VigilEvent } from '../data/schemas';
-import { computeFeatures, type FeatureInput } from './definitions';
+import { computeFeatures, featureCount, newFeatureCache, type FeatureInput } from './definitions';
 import { identityPseudonymizer, type Pseudonymizer } from './pseudonymizer';
 import type { AddressState } from './state/address-state';
 import type { IpState } from './state/ip-state';
@@ -39,8 +39,8 @@ export type ItemResult =
 interface Prepared {
   step: StoreStep;
   /** The feature input, completed with the entity states when the store hands them over. */
-  input?: FeatureInput;
-  eventId?: string;
+  input: FeatureInput | undefined;
+  eventId: string | undefined;
 }
 
 /** Entity states are filled in by {@link FeaturePipeline.featuresOf}, just before features are computed. */
@@ -71,33 +71,36 @@ export class FeaturePipeline {
     const results = new Array<ItemResult>(items.length);
     const labelRefs = await this.resolveLabelRefs(items);
     const prepared: Prepared[] = [];
+    const steps: StoreStep[] = [];
     const index: number[] = [];
-    items.forEach((item, i) => {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as PipelineItem;
       if (item.kind === 'event') {
-        prepared.push(this.prepareEvent(item.event, item.tsMs, options.features));
+        const p = this.prepareEvent(item.event, item.tsMs, options.features);
+        prepared.push(p);
+        steps.push(p.step);
         index.push(i);
-        return;
+        continue;
       }
       const ref = labelRefs.get(item.label.eventId);
       if (!ref) {
-        results[i] = { kind: 'unknown_event' };
-        return;
+        results[i] = UNKNOWN_EVENT;
+        continue;
       }
       const record = { k: 'label' as const, id: item.label.eventId, ts: item.tsMs, fraud: item.label.label === 'fraud' };
       const updates: StoreStep['updates'] = [{ entity: 'user', key: ref.userId, record }];
       if (ref.address !== undefined) updates.push({ entity: 'address', key: ref.address, record });
-      prepared.push({ step: { updates, read: false } });
+      const step: StoreStep = { updates, read: false };
+      prepared.push({ step, input: undefined, eventId: undefined });
+      steps.push(step);
       index.push(i);
-    });
-    const computed = await this.store.apply(
-      prepared.map((p) => p.step),
-      (j, states) => this.featuresOf(prepared[j] as Prepared, states),
-    );
-    prepared.forEach((p, j) => {
+    }
+    const vectors = new VectorSlab(prepared.length);
+    const computed = await this.store.apply(steps, (j, states) => this.featuresOf(prepared[j] as Prepared, states, vectors));
+    for (let j = 0; j < index.length; j++) {
       const i = index[j] as number;
-      const item = items[i] as PipelineItem;
-      results[i] = computed[j] ?? (item.kind === 'label' ? { kind: 'label_applied' } : { kind: 'applied' });
-    });
+      results[i] = computed[j] ?? ((items[i] as PipelineItem).kind === 'label' ? LABEL_APPLIED : APPLIED);
+    }
     return results;
   }
 
@@ -127,9 +130,10 @@ export class FeaturePipeline {
     const ref = { eventId: e.eventId, ref: { userId: e.userId } as { userId: string; address?: string } };
     switch (e.type) {
       case 'login': {
+        const ipv6 = isIPv6(e.ip);
         const ip = this.pseudonymize(e.ip);
         const dev = this.pseudonymize(e.deviceId);
-        const net = this.pseudonymize(networkOf(e.ip));
+        const net = this.pseudonymize(networkOf(e.ip, ipv6));
         const step: StoreStep = {
           read: features,
           ref,
@@ -146,9 +150,9 @@ export class FeaturePipeline {
           step,
           eventId: e.eventId,
           input: {
-            type: 'login', now: ts, dev, ip, net, ipv6: isIPv6(e.ip), country: e.country, lat: e.lat, lon: e.lon,
+            type: 'login', now: ts, dev, ip, net, ipv6, country: e.country, lat: e.lat, lon: e.lon,
             success: e.success, mfa: e.mfa, usd: undefined, address: undefined, denyList: undefined,
-            user: NO_STATE, ipState: undefined, addressState: undefined, cache: {},
+            user: NO_STATE, ipState: undefined, addressState: undefined, cache: newFeatureCache(),
           },
         };
       }
@@ -156,6 +160,7 @@ export class FeaturePipeline {
         const chain = chainOf(e.chain, e.asset);
         const address = normalizeAddress(chain, e.address);
         ref.ref.address = address;
+        const ipv6 = e.ip === undefined ? undefined : isIPv6(e.ip);
         const step: StoreStep = {
           read: features,
           ref,
@@ -172,8 +177,8 @@ export class FeaturePipeline {
             now: ts,
             dev: e.deviceId === undefined ? undefined : this.pseudonymize(e.deviceId),
             ip: e.ip === undefined ? undefined : this.pseudonymize(e.ip),
-            net: e.ip === undefined ? undefined : this.pseudonymize(networkOf(e.ip)),
-            ipv6: e.ip === undefined ? undefined : isIPv6(e.ip),
+            net: e.ip === undefined ? undefined : this.pseudonymize(networkOf(e.ip, ipv6)),
+            ipv6,
             country: e.country,
             lat: e.lat,
             lon: e.lon,
@@ -185,23 +190,57 @@ export class FeaturePipeline {
             user: NO_STATE,
             ipState: undefined,
             addressState: undefined,
-            cache: {},
+            cache: newFeatureCache(),
           },
         };
       }
       case 'account_change':
-        return { step: { read: false, ref, updates: [{ entity: 'user', key: e.userId, record: { k: 'change', id: e.eventId, ts, change: e.change } }] } };
+        return {
+          step: { read: false, ref, updates: [{ entity: 'user', key: e.userId, record: { k: 'change', id: e.eventId, ts, change: e.change } }] },
+          input: undefined,
+          eventId: undefined,
+        };
     }
   }
 
-  private featuresOf(p: Prepared, states: StepStates): ItemResult | undefined {
+  private featuresOf(p: Prepared, states: StepStates, vectors: VectorSlab): ItemResult | undefined {
     const input = p.input;
     if (!input) return undefined;
     const user = states[0] as UserState;
-    if (user.seen.has(p.eventId as string)) return { kind: 'duplicate' };
+    if (user.seen.has(p.eventId as string)) return DUPLICATE;
     input.user = user;
     if (input.type === 'login') input.ipState = states[1] as IpState;
     else input.addressState = states[1] as AddressState;
-    return { kind: 'features', features: computeFeatures(input), denyList: input.denyList, address: input.address };
+    const features = computeFeatures(input, vectors.next(featureCount(input.type)));
+    return { kind: 'features', features, denyList: input.denyList, address: input.address };
+  }
+}
+
+// Results without data are shared (callers only read them).
+const DUPLICATE: ItemResult = { kind: 'duplicate' };
+const APPLIED: ItemResult = { kind: 'applied' };
+const LABEL_APPLIED: ItemResult = { kind: 'label_applied' };
+const UNKNOWN_EVENT: ItemResult = { kind: 'unknown_event' };
+
+/**
+ * Feature vectors of one batch as views of a few shared buffers: a small Float64Array of its own each would cost an
+ * off-heap allocation per event, a view costs a small object.
+ */
+class VectorSlab {
+  private static readonly MAX_SIZE = 16_384;
+  private buffer = new Float64Array(0);
+  private used = 0;
+
+  /** `vectors`: how many vectors the batch may need at most (a single scored event gets a buffer of its size). */
+  constructor(private readonly vectors: number) {}
+
+  next(length: number): Float64Array {
+    if (this.used + length > this.buffer.length) {
+      this.buffer = new Float64Array(Math.max(length, Math.min(VectorSlab.MAX_SIZE, this.vectors * length)));
+      this.used = 0;
+    }
+    const view = this.buffer.subarray(this.used, this.used + length);
+    this.used += length;
+    return view;
   }
 }

@@ -16,5 +16,20 @@ export const identityPseudonymizer: Pseudonymizer = (value) => value;
  */
 export function hmacPseudonymizer(masterKey: Buffer): Pseudonymizer {
   const key = deriveKey(masterKey, 'vigil pseudonym v1');
-  return (value) => createHmac('sha256', key).update(value).digest().subarray(0, 16).toString('base64url');
+  // Users come back from the same devices, IPs and networks, so most values were hashed moments ago: remembering
+  // recent tokens saves an HMAC (the largest cost of bulk ingestion after Redis itself) for most of them. The
+  // identifiers are in this process's memory anyway while their events are processed; the bound keeps it small.
+  const recent = new Map<string, string>();
+  return (value) => {
+    let token = recent.get(value);
+    if (token === undefined) {
+      token = createHmac('sha256', key).update(value).digest().subarray(0, 16).toString('base64url');
+      if (recent.size >= PSEUDONYM_CACHE_SIZE) recent.clear();
+      recent.set(value, token);
+    }
+    return token;
+  };
 }
+
+/** Tokens remembered per pseudonymizer: a few MB at most. */
+const PSEUDONYM_CACHE_SIZE = 50_000;

@@ -1,6 +1,6 @@
 import type { AddressRecord } from '../records';
 import { DAY } from '../transforms/time';
-import { applyLabel, dropUpTo, entriesToMap, insertSorted, keepLast, mapToEntries, markSeen, pruneSeen, type EntityKind } from './entity-kind';
+import { applyLabel, dropUpTo, entriesToMap, insertAt, keepLast, mapToEntries, markSeen, pruneSeen, sortedIndex, type EntityKind } from './entity-kind';
 
 /** Withdrawals to one destination address across all users: what mules and scam collectors leave behind. */
 export interface AddressState {
@@ -36,7 +36,10 @@ export const addressKind: EntityKind<AddressState, AddressRecord> = {
     if (!markSeen(s.seen, r.id, r.ts, s.latest)) return false;
     if (s.first === undefined || r.ts < s.first) s.first = r.ts;
     s.total += 1;
-    insertSorted(s.ts, r.ts, [s.users, r.user], [s.ids, r.id]);
+    const i = sortedIndex(s.ts, r.ts);
+    insertAt(s.ts, i, r.ts);
+    insertAt(s.users, i, r.user);
+    insertAt(s.ids, i, r.id);
     if (r.ts > s.latest) s.latest = r.ts;
     pruneSeen(s.seen, s.latest);
     dropUpTo(s.latest - ADDRESS_WINDOW_MS, s.ts, s.users, s.ids);

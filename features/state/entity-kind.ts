@@ -23,23 +23,38 @@ export const mapToEntries = <V>(m: Map<string, V>): [string, V][] => [...m.entri
 export const entriesToMap = <V>(e: [string, V][] | undefined): Map<string, V> => new Map(e ?? []);
 
 /**
- * Inserts time `t` into ascending `ts` after any equal times, and each `[array, value]` pair at the same index so
- * parallel arrays stay aligned. Events mostly arrive in time order, so this is nearly always a push.
+ * Where time `t` goes in ascending `ts`: after any equal times. Events mostly arrive in time order, so this is nearly
+ * always the end. Insert `t` and each parallel array's value at this index with {@link insertAt}.
  */
-export function insertSorted(ts: number[], t: number, ...parallel: [unknown[], unknown][]): void {
+export function sortedIndex(ts: readonly number[], t: number): number {
   let i = ts.length;
   while (i > 0 && (ts[i - 1] as number) > t) i--;
-  ts.splice(i, 0, t);
-  for (const [array, value] of parallel) array.splice(i, 0, value);
+  return i;
 }
 
-/** Drops the entries of ascending `ts` (and every parallel array) at or before `cutoff`. */
-export function dropUpTo(cutoff: number, ts: number[], ...parallel: unknown[][]): void {
+/** Inserts `value` at index `i` of `array`: a push when `i` is the end (the usual case), a splice otherwise. */
+export function insertAt<T>(array: T[], i: number, value: T): void {
+  if (i === array.length) array.push(value);
+  else array.splice(i, 0, value);
+}
+
+/**
+ * Removes the first `n` entries of `array`. A few are shifted off one by one: unlike splice, that builds no array of
+ * the removed entries, and per event only one or two expire.
+ */
+function dropFirst(array: unknown[], n: number): void {
+  if (n > 8) array.splice(0, n);
+  else for (let k = 0; k < n; k++) array.shift();
+}
+
+/** Drops the entries of ascending `ts` (and of up to two parallel arrays) at or before `cutoff`. */
+export function dropUpTo(cutoff: number, ts: number[], a?: unknown[], b?: unknown[]): void {
   let n = 0;
   while (n < ts.length && (ts[n] as number) <= cutoff) n++;
   if (n === 0) return;
-  ts.splice(0, n);
-  for (const p of parallel) p.splice(0, n);
+  dropFirst(ts, n);
+  if (a) dropFirst(a, n);
+  if (b) dropFirst(b, n);
 }
 
 /**
@@ -58,16 +73,20 @@ export function markSeen(seen: Map<string, number>, id: string, ts: number, late
  */
 export function pruneSeen(seen: Map<string, number>, latest: number): void {
   const cutoff = latest - DEDUPE_HORIZON_MS;
-  for (const [id, t] of seen) {
-    if (t > cutoff) break;
+  // Keys and a lookup rather than entries: iterating entries builds a [key, value] array per step, on every event.
+  for (const id of seen.keys()) {
+    if ((seen.get(id) as number) > cutoff) break;
     seen.delete(id);
   }
 }
 
-/** Keeps the last `max` entries of parallel arrays (the newest, as they are ascending by time). */
-export function keepLast(max: number, ...arrays: unknown[][]): void {
-  const extra = (arrays[0]?.length ?? 0) - max;
-  if (extra > 0) for (const a of arrays) a.splice(0, extra);
+/** Keeps the last `max` entries of three parallel arrays (the newest, as they are ascending by time). */
+export function keepLast(max: number, ts: unknown[], a: unknown[], b: unknown[]): void {
+  const extra = ts.length - max;
+  if (extra <= 0) return;
+  dropFirst(ts, extra);
+  dropFirst(a, extra);
+  dropFirst(b, extra);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IpRecord } from '../records';
 import { DAY, HOUR } from '../transforms/time';
-import { dropUpTo, entriesToMap, insertSorted, keepLast, mapToEntries, markSeen, pruneSeen, type EntityKind } from './entity-kind';
+import { dropUpTo, entriesToMap, insertAt, keepLast, mapToEntries, markSeen, pruneSeen, sortedIndex, type EntityKind } from './entity-kind';
 
 /** Login attempts from one IP across all users: what credential stuffing leaves behind. */
 export interface IpState {
@@ -27,7 +27,10 @@ export const ipKind: EntityKind<IpState, IpRecord> = {
   apply(s, r) {
     if (!markSeen(s.seen, r.id, r.ts, s.latest)) return false;
     if (s.first === undefined || r.ts < s.first) s.first = r.ts;
-    insertSorted(s.ts, r.ts, [s.users, r.user], [s.ok, r.ok ? 1 : 0]);
+    const i = sortedIndex(s.ts, r.ts);
+    insertAt(s.ts, i, r.ts);
+    insertAt(s.users, i, r.user);
+    insertAt(s.ok, i, r.ok ? 1 : 0);
     if (r.ts > s.latest) s.latest = r.ts;
     pruneSeen(s.seen, s.latest);
     dropUpTo(s.latest - IP_WINDOW_MS, s.ts, s.users, s.ok);

@@ -7,10 +7,11 @@ import {
   applyLabel,
   dropUpTo,
   entriesToMap,
-  insertSorted,
+  insertAt,
   mapToEntries,
   markSeen,
   pruneSeen,
+  sortedIndex,
   type EntityKind,
 } from './entity-kind';
 
@@ -78,20 +79,23 @@ function touch(map: Map<string, Seen>, key: string, ts: number): boolean {
   return true;
 }
 
+// forEach rather than for…of over entries: no [key, value] array per entry (these scans run daily per user).
 function evictOldest(map: Map<string, [number, number, ...number[]]>): void {
   let oldestKey: string | undefined;
   let oldest = Infinity;
-  for (const [k, v] of map) {
+  map.forEach((v, k) => {
     if (v[1] < oldest) {
       oldest = v[1];
       oldestKey = k;
     }
-  }
+  });
   if (oldestKey !== undefined) map.delete(oldestKey);
 }
 
 function forgetIdle(map: Map<string, [number, number, ...number[]]>, cutoff: number): void {
-  for (const [k, v] of map) if (v[1] <= cutoff) map.delete(k);
+  map.forEach((v, k) => {
+    if (v[1] <= cutoff) map.delete(k);
+  });
 }
 
 export const userKind: EntityKind<UserState, UserRecord> = {
@@ -132,7 +136,9 @@ export const userKind: EntityKind<UserState, UserRecord> = {
     if (s.first === undefined || ts < s.first) s.first = ts;
     switch (r.k) {
       case 'login': {
-        insertSorted(s.loginTs, ts, [s.loginOk, r.ok ? 1 : 0]);
+        const i = sortedIndex(s.loginTs, ts);
+        insertAt(s.loginTs, i, ts);
+        insertAt(s.loginOk, i, r.ok ? 1 : 0);
         if (s.lastAttempt === undefined || ts > s.lastAttempt) s.lastAttempt = ts;
         if (!r.ok) break;
         const devNew = touch(s.devices, r.dev, ts);
@@ -147,7 +153,9 @@ export const userKind: EntityKind<UserState, UserRecord> = {
         break;
       }
       case 'wd': {
-        insertSorted(s.wdTs, ts, [s.wdUsd, r.usd ?? Number.NaN]);
+        const i = sortedIndex(s.wdTs, ts);
+        insertAt(s.wdTs, i, ts);
+        insertAt(s.wdUsd, i, r.usd ?? Number.NaN);
         s.wdHours[r.hour]! += 1;
         if (r.usd !== undefined) addAmount(s.amounts, r.usd);
         const d = s.dests.get(r.addr);
@@ -164,7 +172,7 @@ export const userKind: EntityKind<UserState, UserRecord> = {
       case 'change': {
         const before = s.lastChange[r.change];
         if (before === undefined || ts > before) s.lastChange[r.change] = ts;
-        insertSorted(s.changeTs, ts);
+        insertAt(s.changeTs, sortedIndex(s.changeTs, ts), ts);
         break;
       }
     }

@@ -4,9 +4,10 @@ import { isIPv6 } from 'node:net';
  * The network an IP belongs to for "same network" features: its /24 for IPv4 and its /48 for IPv6 (the usual sizes
  * of an ISP customer or site allocation). An IPv4-mapped address (`::ffff:a.b.c.d`, what dual-stack sockets report
  * for IPv4 clients) is the IPv4 client it stands for: as a /48 every IPv4 client would share one network.
+ * `ipv6` saves a second parse when the caller already knows it.
  */
-export function networkOf(ip: string): string {
-  if (isIPv6(ip)) {
+export function networkOf(ip: string, ipv6 = isIPv6(ip)): string {
+  if (ipv6) {
     const groups = expandIPv6(ip);
     if (groups.slice(0, 5).every((g) => g === '0000') && groups[5] === 'ffff') {
       const high = parseInt(groups[6] as string, 16);

@@ -19,17 +19,64 @@ export function countInWindow(ts: readonly number[], now: number, windowMs: numb
   return n;
 }
 
-/** Sums `values[i]` over entries whose `ts[i]` is in (now − windowMs, now], skipping unknown (NaN) values. */
-export function sumInWindow(ts: readonly number[], values: readonly number[], now: number, windowMs: number): number {
-  const from = now - windowMs;
-  let sum = 0;
-  for (let i = ts.length - 1; i >= 0; i--) {
+/**
+ * Counts for several windows in one backward scan: `out[w]` is the number of entries in (now − windows[w], now] and
+ * `out[windows.length + w]` the number of those whose parallel flag equals `flag` (when `flags` is given). `windows`
+ * must be ascending. Each figure equals {@link countInWindow} for that window alone.
+ */
+export function countsInWindows(ts: readonly number[], now: number, windows: readonly number[], flags?: readonly number[], flag?: number): number[] {
+  const n = windows.length;
+  const out = new Array<number>(2 * n);
+  let all = 0;
+  let flagged = 0;
+  let w = 0;
+  for (let i = ts.length - 1; i >= 0 && w < n; i--) {
     const t = ts[i] as number;
-    if (t <= from) break;
-    const v = values[i] as number;
-    if (t <= now && !Number.isNaN(v)) sum += v;
+    if (t > now) continue;
+    while (w < n && t <= now - (windows[w] as number)) {
+      out[w] = all;
+      out[n + w++] = flagged;
+    }
+    if (w === n) break;
+    all++;
+    if (flags !== undefined && flags[i] === flag) flagged++;
   }
-  return sum;
+  for (; w < n; w++) {
+    out[w] = all;
+    out[n + w] = flagged;
+  }
+  return out;
+}
+
+/**
+ * Counts and sums for several ascending windows in one backward scan: `out[w]` is the number of entries in
+ * (now − windows[w], now] and `out[windows.length + w]` the sum of their `values`, skipping unknown (NaN) values.
+ * The sums add the same values in the same order (newest first) as a scan of each window alone would, so they are
+ * bit-identical to it.
+ */
+export function countsAndSumsInWindows(ts: readonly number[], values: readonly number[], now: number, windows: readonly number[]): number[] {
+  const n = windows.length;
+  const out = new Array<number>(2 * n);
+  let count = 0;
+  let sum = 0;
+  let w = 0;
+  for (let i = ts.length - 1; i >= 0 && w < n; i--) {
+    const t = ts[i] as number;
+    if (t > now) continue;
+    while (w < n && t <= now - (windows[w] as number)) {
+      out[w] = count;
+      out[n + w++] = sum;
+    }
+    if (w === n) break;
+    count++;
+    const v = values[i] as number;
+    if (!Number.isNaN(v)) sum += v;
+  }
+  for (; w < n; w++) {
+    out[w] = count;
+    out[n + w] = sum;
+  }
+  return out;
 }
 
 /** Counts `[first, last, …]` entries whose last-seen time is in (now − windowMs, now]. */

@@ -1,4 +1,4 @@
-import { computeFeatures, type FeatureInput, type ScoredEventType } from '../../../features/definitions';
+import { computeFeatures, newFeatureCache, type FeatureInput, type ScoredEventType } from '../../../features/definitions';
 import type { AddressRecord, IpRecord, UserRecord } from '../../../features/records';
 import type { AddressState } from '../../../features/state/address-state';
 import type { EntityKind } from '../../../features/state/entity-kind';
@@ -72,7 +72,7 @@ export function featuresFrom(
     user,
     ipState: other.ipState,
     addressState: other.addressState,
-    cache: {},
+    cache: newFeatureCache(),
   };
   return computeFeatures(input);
 }

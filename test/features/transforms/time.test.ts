@@ -1,4 +1,4 @@
-import { countInWindow, countSeenSince, DAY, elapsed, HOUR, MINUTE, sumInWindow } from '../../../features/transforms/time';
+import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows, DAY, elapsed, HOUR, MINUTE } from '../../../features/transforms/time';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 
@@ -25,12 +25,36 @@ describe('countInWindow', () => {
   });
 });
 
-describe('sumInWindow', () => {
-  it('sums the values inside (now − w, now], skipping unknown (NaN) values', () => {
+describe('countsInWindows', () => {
+  it('gives, for each window, what countInWindow gives for that window alone', () => {
+    const ts = [NOW - 8 * DAY, NOW - DAY, NOW - HOUR - 1, NOW - HOUR, NOW - 30 * MINUTE, NOW - MINUTE, NOW, NOW + 1];
+    const ok = [0, 1, 0, 0, 1, 0, 0, 0];
+    const windows = [15 * MINUTE, HOUR, HOUR + 1, DAY, 7 * DAY, 30 * DAY];
+    const out = countsInWindows(ts, NOW, windows, ok, 0);
+    windows.forEach((w, i) => {
+      expect(out[i]).toBe(countInWindow(ts, NOW, w));
+      expect(out[windows.length + i]).toBe(countInWindow(ts, NOW, w, ok, 0));
+    });
+  });
+
+  it('is 0 for every window without entries', () => {
+    expect(countsInWindows([], NOW, [HOUR, DAY])).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('countsAndSumsInWindows', () => {
+  it('counts and sums the values inside (now − w, now] per window, skipping unknown (NaN) values', () => {
     const ts = [NOW - DAY, NOW - HOUR, NOW - MINUTE, NOW, NOW + 1];
     const usd = [1000, 20, Number.NaN, 5, 7000];
-    expect(sumInWindow(ts, usd, NOW, DAY)).toBe(20 + 5);
-    expect(sumInWindow(ts, usd, NOW, DAY + 1)).toBe(1000 + 20 + 5);
+    expect(countsAndSumsInWindows(ts, usd, NOW, [DAY, DAY + 1])).toEqual([3, 4, 20 + 5, 1000 + 20 + 5]);
+  });
+
+  it('adds newest first, as a scan of one window would, so sums are bit-identical', () => {
+    const ts = [NOW - 3 * HOUR, NOW - 2 * HOUR, NOW - HOUR];
+    const usd = [0.1, 0.2, 0.3];
+    const [, , oneHour, threeHours] = countsAndSumsInWindows(ts, usd, NOW, [90 * MINUTE, 4 * HOUR]);
+    expect(oneHour).toBe(0.3);
+    expect(threeHours).toBe(0.3 + 0.2 + 0.1);
   });
 });
 
