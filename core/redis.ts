@@ -65,3 +65,22 @@ export async function guardRedis<T>(p: Promise<T>, reason: string, replyErrors: 
     throw new UnavailableError(reason, `${reason.replace(/_/g, ' ')}: ${message}`);
   }
 }
+
+/**
+ * `count` handles on one connection, for stores that each close what they were given: the connection closes with
+ * the last handle. Serving shares one connection among its stores, so that the commands one request sends to
+ * several of them leave in one write. A handle is the connection with its own `close` (node-redis reaches its
+ * state through `_self`, so an `Object.create` view of a client is a full client; its own proxies are made so).
+ */
+export function shareConnection(connection: RedisConnection, count: number): RedisConnection[] {
+  let open = count;
+  return Array.from({ length: count }, () => {
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      if (--open === 0) await connection.close();
+    };
+    return Object.assign(Object.create(connection) as RedisConnection, { close });
+  });
+}

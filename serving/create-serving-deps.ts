@@ -2,13 +2,16 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { connectRedis, shareConnection } from '../core/redis';
 import { createDenyListStore } from '../features/deny-lists/create-deny-list-store';
 import { DenyListRefresher } from '../features/deny-lists/refresher';
 import { FeaturePipeline } from '../features/pipeline';
 import { createFeatureStore, type FeatureStoreBackend } from '../features/store/create-feature-store';
+import { FEATURE_STORE_SCRIPTS } from '../features/store/redis-scripts';
 import { ModelRegistry } from '../models/registry';
 import { createServingSecurity, type ServingSecurity } from './auth/create-serving-security';
 import { createCaseServices } from './cases/create-case-services';
+import { CASE_SCRIPTS } from './cases/redis-case-repository';
 import type { ServingDeps } from './deps';
 import { PipelineIngestor } from './ingestor';
 import { createServingMetrics } from './metrics';
@@ -19,6 +22,7 @@ import { ScoringService } from './scoring-service';
 import { ModelHolder } from './scorer/model-holder';
 import { FileEventSpool } from './spool';
 import { MemoryRateLimiter } from './stores/memory-rate-limiter';
+import { RATE_LIMIT_SCRIPTS } from './stores/redis-rate-limiter';
 
 export interface ServingRuntimeOptions {
   /** How often the deny lists' version is polled, ms. @defaultValue 5000 */
@@ -70,7 +74,19 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
       else log.warn({ type, modelDir: config.modelDir }, 'no champion: these events get the fail mode (model_unavailable)');
     }
 
-    const featureStore = await createFeatureStore(config, log);
+    // One connection for the feature, security and case stores: a request's commands to them leave in one write.
+    const shared = config.redisUrls
+      ? shareConnection(
+          await connectRedis(config.redisUrls, { scripts: { ...FEATURE_STORE_SCRIPTS, ...RATE_LIMIT_SCRIPTS, ...CASE_SCRIPTS } }, (err) =>
+            log.warn({ err: err.message }, 'serving connection error'),
+          ),
+          3,
+        )
+      : [];
+    // Each store closes its handle; this also closes those of stores a failed start never made.
+    closers.push(async () => void (await Promise.all(shared.map((handle) => handle.close()))));
+    const [featureConnection, securityConnection, caseConnection] = shared;
+    const featureStore = await createFeatureStore(config, log, {}, featureConnection);
     closers.push(() => featureStore.store.close());
     const denyListStore = await createDenyListStore(config, log);
     closers.push(() => denyListStore.store.close());
@@ -84,9 +100,9 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
     closers.push(async () => denyLists.stop());
 
     const pipeline = new FeaturePipeline({ store: featureStore.store, denyLists: denyLists.lookup, pseudonymize: featureStore.pseudonymize });
-    const security = await createServingSecurity(config, log);
+    const security = await createServingSecurity(config, log, securityConnection);
     closers.push(() => security.close());
-    const cases = await createCaseServices(config, log, { audit: security.audit, pipeline });
+    const cases = await createCaseServices(config, log, { audit: security.audit, pipeline, connection: caseConnection });
     closers.push(() => cases.close());
 
     const spool = await FileEventSpool.open({ dir: config.spoolDir, pipeline, log, drainIntervalMs: options.spoolDrainIntervalMs });

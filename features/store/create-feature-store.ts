@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { connectRedis } from '../../core/redis';
+import { connectRedis, type RedisConnection } from '../../core/redis';
 import { hmacPseudonymizer, identityPseudonymizer, type Pseudonymizer } from '../pseudonymizer';
 import type { FeatureStore } from './feature-store';
 import { MemoryFeatureStore } from './memory-feature-store';
@@ -14,17 +14,22 @@ export interface FeatureStoreBackend {
   pseudonymize: Pseudonymizer;
 }
 
-/** Picks the backend from the configuration: Redis (single node or cluster) when REDIS_URL is set, else memory. */
+/**
+ * Picks the backend from the configuration: Redis (single node or cluster) when REDIS_URL is set, else memory.
+ * With Redis, `connection` (registered with {@link FEATURE_STORE_SCRIPTS}; closed when the store closes) is used
+ * instead of a connection of its own.
+ */
 export async function createFeatureStore(
   config: Pick<Config, 'redisUrls' | 'redisKeyPrefix' | 'piiKey'>,
   log: Logger,
   options: Omit<RedisFeatureStoreOptions, 'keyPrefix'> = {},
+  connection?: RedisConnection,
 ): Promise<FeatureStoreBackend> {
   if (!config.redisUrls) return { kind: 'memory', store: new MemoryFeatureStore(), pseudonymize: identityPseudonymizer };
   if (!config.piiKey) throw new Error('VIGIL_PII_KEY is required with REDIS_URL'); // loadConfig already refuses this
-  const redis = await connectRedis(config.redisUrls, { scripts: FEATURE_STORE_SCRIPTS }, (err) =>
-    log.warn({ err: err.message }, 'feature store connection error'),
-  );
+  const redis =
+    connection ??
+    (await connectRedis(config.redisUrls, { scripts: FEATURE_STORE_SCRIPTS }, (err) => log.warn({ err: err.message }, 'feature store connection error')));
   return {
     kind: 'redis',
     store: new RedisFeatureStore(redis as unknown as FeatureStoreCommands, {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../../core/config';
 import { deriveKey } from '../../core/crypto';
 import type { Logger } from '../../core/logger';
+import type { RedisConnection } from '../../core/redis';
 import { createSecurityStores, type SecurityStores, type SecurityStoresConfig } from '../stores/create-security-stores';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { API_KEY_HASH_PURPOSE } from './api-key-format';
@@ -20,8 +21,12 @@ export interface ServingSecurity extends SecurityStores {
  * VIGIL_PII_KEY a random per-process hashing key serves, and the authenticator asks the memory store every time
  * (free), so a revocation takes effect at once.
  */
-export async function createServingSecurity(config: SecurityStoresConfig & Pick<Config, 'piiKey'>, log: Logger): Promise<ServingSecurity> {
-  const stores = await createSecurityStores(config, log);
+export async function createServingSecurity(
+  config: SecurityStoresConfig & Pick<Config, 'piiKey'>,
+  log: Logger,
+  connection?: RedisConnection,
+): Promise<ServingSecurity> {
+  const stores = await createSecurityStores(config, log, connection);
   const hashKey = config.piiKey ? deriveKey(config.piiKey, API_KEY_HASH_PURPOSE) : randomBytes(32);
   return {
     ...stores,

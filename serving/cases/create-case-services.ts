@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { connectRedis } from '../../core/redis';
+import { connectRedis, type RedisConnection } from '../../core/redis';
 import type { FeaturePipeline } from '../../features/pipeline';
 import type { CaseService } from '../deps';
 import type { AuditLog } from '../stores/serving-stores';
@@ -29,6 +29,8 @@ export interface CaseServicesOptions {
   pipeline: Pick<FeaturePipeline, 'process'>;
   /** Current time, ms. @defaultValue Date.now */
   now?: () => number;
+  /** With Redis: the connection to use (registered with {@link CASE_SCRIPTS}; closed with the store) instead of one of its own. */
+  connection?: RedisConnection;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function createCaseServices(
   let store: CaseRepository;
   if (config.redisUrls) {
     if (!config.piiKey) throw new Error('VIGIL_PII_KEY is required with REDIS_URL'); // loadConfig already refuses this
-    const redis = await connectRedis(config.redisUrls, { scripts: CASE_SCRIPTS }, (err) => log.warn({ err: err.message }, 'case store connection error'));
+    const redis =
+      options.connection ?? (await connectRedis(config.redisUrls, { scripts: CASE_SCRIPTS }, (err) => log.warn({ err: err.message }, 'case store connection error')));
     store = new RedisCaseRepository(redis as unknown as CaseCommands, { cipher, keyPrefix: config.redisKeyPrefix, now: options.now });
   } else {
     store = new MemoryCaseRepository({ cipher, now: options.now });

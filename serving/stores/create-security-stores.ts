@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { connectRedis } from '../../core/redis';
+import { connectRedis, type RedisConnection } from '../../core/redis';
 import type { RateLimiter } from '../auth/authenticator';
 import type { ApiKeyStore } from './api-key-store';
 import { MemoryApiKeyStore } from './memory-api-key-store';
@@ -29,9 +29,10 @@ export type SecurityStoresConfig = Pick<Config, 'redisUrls' | 'redisKeyPrefix' |
 /**
  * Picks the backend from the configuration: Redis (single node or cluster, one connection shared by the four
  * stores, every key under VIGIL_REDIS_KEY_PREFIX) when REDIS_URL is set, else the in-process stores. The rate limit
- * is VIGIL_RATE_LIMIT_PER_SECOND per key with a burst of the same size.
+ * is VIGIL_RATE_LIMIT_PER_SECOND per key with a burst of the same size. `connection` (registered with
+ * {@link RATE_LIMIT_SCRIPTS}; closed with the stores) replaces a connection of their own.
  */
-export async function createSecurityStores(config: SecurityStoresConfig, log: Logger): Promise<SecurityStores> {
+export async function createSecurityStores(config: SecurityStoresConfig, log: Logger, connection?: RedisConnection): Promise<SecurityStores> {
   const limit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond };
   if (!config.redisUrls) {
     return {
@@ -43,7 +44,8 @@ export async function createSecurityStores(config: SecurityStoresConfig, log: Lo
       close: async () => {},
     };
   }
-  const redis = await connectRedis(config.redisUrls, { scripts: RATE_LIMIT_SCRIPTS }, (err) => log.warn({ err: err.message }, 'serving store connection error'));
+  const redis =
+    connection ?? (await connectRedis(config.redisUrls, { scripts: RATE_LIMIT_SCRIPTS }, (err) => log.warn({ err: err.message }, 'serving store connection error')));
   const keyPrefix = config.redisKeyPrefix;
   return {
     kind: 'redis',
