@@ -22,6 +22,9 @@ export interface BinnedMatrix {
   nBins: Int32Array;
   /** 1 when the feature has missing values in the training data. */
   hasMissing: Uint8Array;
+  /** Per feature, its most frequent bin (missing included; the lowest on ties) and how many rows it holds. */
+  mostFrequentBin: Int32Array;
+  mostFrequentCount: Int32Array;
   /** Where each feature's bins start in a histogram; feature `f` takes `nBins[f] + 1` bins (the last is missing). */
   histOffset: Int32Array;
   /** Total bins of a histogram over all features. */
@@ -71,7 +74,9 @@ export const MAX_CUTS = 254;
  * What binning writes, in shared memory so that threads can bin different features at once: the parts of a
  * {@link BinnedMatrix} plus every feature's cuts at `cutValues[f * MAX_CUTS ..]`.
  */
-export type BinStorage = Pick<BinnedMatrix, 'bins' | 'nBins' | 'hasMissing' | 'histOffset'> & { cutValues: Float32Array };
+export type BinStorage = Pick<BinnedMatrix, 'bins' | 'nBins' | 'hasMissing' | 'histOffset' | 'mostFrequentBin' | 'mostFrequentCount'> & {
+  cutValues: Float32Array;
+};
 
 /** Shared memory for binning an `nRows × nFeatures` matrix. */
 export function allocateBinStorage(nRows: number, nFeatures: number): BinStorage {
@@ -80,6 +85,8 @@ export function allocateBinStorage(nRows: number, nFeatures: number): BinStorage
     nBins: new Int32Array(new SharedArrayBuffer(4 * nFeatures)),
     hasMissing: new Uint8Array(new SharedArrayBuffer(nFeatures)),
     histOffset: new Int32Array(new SharedArrayBuffer(4 * nFeatures)),
+    mostFrequentBin: new Int32Array(new SharedArrayBuffer(4 * nFeatures)),
+    mostFrequentCount: new Int32Array(new SharedArrayBuffer(4 * nFeatures)),
     cutValues: new Float32Array(new SharedArrayBuffer(4 * MAX_CUTS * nFeatures)),
   };
 }
@@ -158,12 +165,39 @@ export function binBlock(X: Float32Array, nRows: number, nFeatures: number, bloc
     for (let i = present; i < nRows; i++) column[si[i]!] = missingBin;
     nBins[f] = missingBin;
     hasMissing[f] = present < nRows ? 1 : 0;
+    recordMostFrequentBin(storage, f, distinctCounts, nDistinct, positions, nRows - present);
   }
+}
+
+/** Finds a feature's most frequent bin from the counts of its distinct values and where its boundaries are. */
+function recordMostFrequentBin(storage: BinStorage, f: number, distinctCounts: Uint32Array, nDistinct: number, positions: Int32Array, missing: number): void {
+  let best = 0;
+  let bestCount = -1;
+  let bin = 0;
+  let count = 0;
+  for (let r = 0; r < nDistinct; r++) {
+    count += distinctCounts[r]!;
+    // The bin ends after value r when a boundary is there, or at the last value.
+    if (r === nDistinct - 1 || (bin < positions.length && positions[bin] === r)) {
+      if (count > bestCount) {
+        best = bin;
+        bestCount = count;
+      }
+      bin++;
+      count = 0;
+    }
+  }
+  if (missing > bestCount) {
+    best = storage.nBins[f]!;
+    bestCount = missing;
+  }
+  storage.mostFrequentBin[f] = best;
+  storage.mostFrequentCount[f] = bestCount;
 }
 
 /** Completes binning once every block is done: histogram offsets and per-feature cut arrays. */
 export function finishBinning(nRows: number, nFeatures: number, storage: BinStorage): BinnedMatrix {
-  const { bins, nBins, hasMissing, histOffset, cutValues } = storage;
+  const { bins, nBins, hasMissing, histOffset, cutValues, mostFrequentBin, mostFrequentCount } = storage;
   const cuts: Float32Array[] = [];
   let histBins = 0;
   for (let f = 0; f < nFeatures; f++) {
@@ -171,7 +205,7 @@ export function finishBinning(nRows: number, nFeatures: number, storage: BinStor
     histOffset[f] = histBins;
     histBins += nBins[f]! + 1;
   }
-  return { nRows, nFeatures, bins, cuts, nBins, hasMissing, histOffset, histBins };
+  return { nRows, nFeatures, bins, cuts, nBins, hasMissing, mostFrequentBin, mostFrequentCount, histOffset, histBins };
 }
 
 /** Bins a whole matrix on the calling thread (see {@link binBlock}). */

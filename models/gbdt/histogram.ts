@@ -1,3 +1,4 @@
+import type { SparseColumns } from './sparse-columns';
 import { emptyCandidate, findBestSplit } from './split';
 import type { ThreadContext } from './thread-context';
 
@@ -11,8 +12,10 @@ import type { ThreadContext } from './thread-context';
 /** Ints per task record: kind, target slot, row start, row end, other slot (builds: 1 when the rows are all rows in order). */
 export const TASK_FIELDS = 5;
 /**
- * Build the histogram of rows `rows[start .. end)` into the target slot. When `rows` there is `0 .. nRows - 1` (the
- * root without row sampling, most of the work), the build reads rows and gradients directly, skipping the index.
+ * Build the histogram of rows `rows[start .. end)` into the target slot; `taskValues` holds the node's gradient and
+ * hessian sums. When `rows` there is `0 .. nRows - 1` (the root without row sampling, most of the work), the build
+ * reads rows and gradients directly, skipping the index, and adds only the listed rows of sparse features (see
+ * sparse-columns.ts).
  */
 export const TASK_BUILD = 0;
 /** Subtract the other slot's histogram from the target slot (parent minus smaller child = larger child). */
@@ -59,7 +62,8 @@ export function runHistogramUnit(ctx: ThreadContext, nTasks: number, nActive: nu
         gather(ctx, tasks[at + 2]!, tasks[at + 3]!);
         ctx.gatheredIn[t] = job;
       }
-      buildHistogram(ctx, target, tasks[at + 2]!, tasks[at + 3]!, identity, from, to);
+      if (identity && ctx.sparse) buildRootHistogram(ctx, ctx.sparse, target, tasks[at + 3]!, from, to, ctx.taskValues[2 * t]!, ctx.taskValues[2 * t + 1]!);
+      else buildHistogram(ctx, target, tasks[at + 2]!, tasks[at + 3]!, identity, from, to);
     } else if (kind === TASK_SUBTRACT) {
       subtractHistogram(ctx, target, ctx.slots[tasks[at + 4]!]!, from, to);
     } else {
@@ -108,19 +112,99 @@ function subtractHistogram(ctx: ThreadContext, target: Float64Array, other: Floa
  * group of columns in sparse nodes.
  */
 function buildHistogram(ctx: ThreadContext, hist: Float64Array, start: number, end: number, identity: boolean, from: number, to: number): void {
-  const { features, histOffset, nBins, nRows } = ctx;
-  const pairs = identity ? ctx.gh : ctx.ordered;
+  clearFeatures(ctx, hist, from, to);
+  buildDense(ctx, ctx.features, identity ? ctx.gh : ctx.ordered, identity, hist, start, end, from, to);
+}
+
+function clearFeatures(ctx: ThreadContext, hist: Float64Array, from: number, to: number): void {
+  const { features, histOffset, nBins } = ctx;
   for (let k = from; k < to; k++) {
     const f = features[k]!;
     hist.fill(0, 2 * histOffset[f]!, 2 * (histOffset[f]! + nBins[f]! + 1));
   }
+}
+
+/** Adds rows `start .. end` to the bins of features `list[from .. to)`, several features per pass over the rows. */
+function buildDense(ctx: ThreadContext, list: Int32Array, pairs: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, from: number, to: number): void {
   let k = from;
-  for (; k + 8 <= to; k += 8) build8(ctx, pairs, identity, hist, start, end, k);
-  for (; k + 4 <= to; k += 4) build4(ctx, pairs, identity, hist, start, end, k);
+  for (; k + 8 <= to; k += 8) build8(ctx, list, pairs, identity, hist, start, end, k);
+  for (; k + 4 <= to; k += 4) build4(ctx, list, pairs, identity, hist, start, end, k);
   for (; k < to; k++) {
-    const f = features[k]!;
-    build1(ctx.bins, ctx.rows, pairs, identity, hist, start, end, f * nRows, 2 * histOffset[f]!);
+    const f = list[k]!;
+    build1(ctx.bins, ctx.rows, pairs, identity, hist, start, end, f * ctx.nRows, 2 * ctx.histOffset[f]!);
   }
+}
+
+/** This thread's dense features of the unit being built (module state is per thread). */
+const denseFeatures = new Int32Array(FEATURE_BLOCK);
+
+/**
+ * The root histogram over all `nRows` rows in order: dense features as any build, listed features from their lists
+ * only, then each listed feature's skipped bin set to the node's sums minus its other bins.
+ */
+function buildRootHistogram(ctx: ThreadContext, sparse: SparseColumns, hist: Float64Array, nRows: number, from: number, to: number, grad: number, hess: number): void {
+  const { features, histOffset, nBins, gh } = ctx;
+  const { skippedBin } = sparse;
+  clearFeatures(ctx, hist, from, to);
+  let nDense = 0;
+  for (let k = from; k < to; k++) if (skippedBin[features[k]!]! < 0) denseFeatures[nDense++] = features[k]!;
+  buildDense(ctx, denseFeatures, gh, true, hist, 0, nRows, 0, nDense);
+  for (let k = from; k < to; k++) {
+    const f = features[k]!;
+    const skip = skippedBin[f]!;
+    if (skip < 0) continue;
+    const off = 2 * histOffset[f]!;
+    const width = 2 * (nBins[f]! + 1);
+    buildListed(sparse, gh, hist, sparse.from[f]!, sparse.from[f + 1]!, off, width);
+    fillSkippedBin(hist, off, width, skip, grad, hess);
+  }
+}
+
+/** Sets the skipped bin (still 0) of the feature at `off` to the node's sums minus the feature's other bins. */
+function fillSkippedBin(hist: Float64Array, off: number, width: number, skip: number, grad: number, hess: number): void {
+  let g = grad;
+  let h = hess;
+  for (let j = off, end = off + width; j < end; j += 2) {
+    g -= hist[j]!;
+    h -= hist[j + 1]!;
+  }
+  hist[off + 2 * skip] = g;
+  hist[off + 2 * skip + 1] = h;
+}
+
+/** This thread's partial sums of one listed feature, {@link LISTED_LANES} histograms of up to 256 bins each. */
+const LISTED_LANES = 4;
+const LANE = 2 * 256;
+const lanes = new Float64Array(LISTED_LANES * LANE);
+
+/**
+ * Adds a listed feature's entries `begin .. end` to its bins at `off` (`width` numbers). Consecutive entries go to
+ * four separate partial histograms: a low-cardinality feature's entries mostly share one bin, and one histogram
+ * would make every addition wait for the previous one's store. The lanes are summed in a fixed order.
+ */
+function buildListed(sparse: SparseColumns, gh: Float64Array, hist: Float64Array, begin: number, end: number, off: number, width: number): void {
+  const { rows, bins } = sparse;
+  for (let lane = 0; lane < LISTED_LANES; lane++) lanes.fill(0, lane * LANE, lane * LANE + width);
+  let j = begin;
+  for (; j + 4 <= end; j += 4) {
+    const r0 = rows[j]!, r1 = rows[j + 1]!, r2 = rows[j + 2]!, r3 = rows[j + 3]!;
+    const b0 = bins[j]! << 1, b1 = LANE + (bins[j + 1]! << 1), b2 = 2 * LANE + (bins[j + 2]! << 1), b3 = 3 * LANE + (bins[j + 3]! << 1);
+    lanes[b0]! += gh[2 * r0]!;
+    lanes[b0 + 1]! += gh[2 * r0 + 1]!;
+    lanes[b1]! += gh[2 * r1]!;
+    lanes[b1 + 1]! += gh[2 * r1 + 1]!;
+    lanes[b2]! += gh[2 * r2]!;
+    lanes[b2 + 1]! += gh[2 * r2 + 1]!;
+    lanes[b3]! += gh[2 * r3]!;
+    lanes[b3 + 1]! += gh[2 * r3 + 1]!;
+  }
+  for (; j < end; j++) {
+    const r = rows[j]!;
+    const b = bins[j]! << 1;
+    lanes[b]! += gh[2 * r]!;
+    lanes[b + 1]! += gh[2 * r + 1]!;
+  }
+  for (let k = 0; k < width; k++) hist[off + k] = lanes[k]! + lanes[LANE + k]! + (lanes[2 * LANE + k]! + lanes[3 * LANE + k]!);
 }
 
 function build1(bins: Uint8Array, rows: Uint32Array, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, col: number, off: number): void {
@@ -131,8 +215,8 @@ function build1(bins: Uint8Array, rows: Uint32Array, gh: Float64Array, identity:
   }
 }
 
-function build4(ctx: ThreadContext, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, k: number): void {
-  const { bins, rows, features, histOffset, nRows } = ctx;
+function build4(ctx: ThreadContext, features: Int32Array, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, k: number): void {
+  const { bins, rows, histOffset, nRows } = ctx;
   const f0 = features[k]!, f1 = features[k + 1]!, f2 = features[k + 2]!, f3 = features[k + 3]!;
   const c0 = f0 * nRows, c1 = f1 * nRows, c2 = f2 * nRows, c3 = f3 * nRows;
   const o0 = 2 * histOffset[f0]!, o1 = 2 * histOffset[f1]!, o2 = 2 * histOffset[f2]!, o3 = 2 * histOffset[f3]!;
@@ -155,8 +239,8 @@ function build4(ctx: ThreadContext, gh: Float64Array, identity: boolean, hist: F
   }
 }
 
-function build8(ctx: ThreadContext, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, k: number): void {
-  const { bins, rows, features, histOffset, nRows } = ctx;
+function build8(ctx: ThreadContext, features: Int32Array, gh: Float64Array, identity: boolean, hist: Float64Array, start: number, end: number, k: number): void {
+  const { bins, rows, histOffset, nRows } = ctx;
   const f0 = features[k]!, f1 = features[k + 1]!, f2 = features[k + 2]!, f3 = features[k + 3]!;
   const f4 = features[k + 4]!, f5 = features[k + 5]!, f6 = features[k + 6]!, f7 = features[k + 7]!;
   const c0 = f0 * nRows, c1 = f1 * nRows, c2 = f2 * nRows, c3 = f3 * nRows;

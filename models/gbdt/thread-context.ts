@@ -1,4 +1,5 @@
 import type { BinStorage } from './binning';
+import type { SparseColumns } from './sparse-columns';
 import type { SplitParams } from './split';
 
 /**
@@ -24,6 +25,8 @@ export interface ThreadContext extends BinStorage {
   gh: Float64Array;
   /** Current margins of the training rows. */
   margin: Float64Array;
+  /** `exp(-margin)` of each training row, kept in step with `margin` (see `addToMargin`). */
+  expNegMargin: Float64Array;
   /** Labels (0/1) of the training rows. */
   labels: Uint8Array;
   /** Row weights (sample weight × class weight). */
@@ -49,6 +52,8 @@ export interface ThreadContext extends BinStorage {
   /** Rows of each partition unit going right, likewise. */
   partitionRight: Uint32Array;
 
+  /** Thread-local reference to shared lists of the sparse features' rows, made after binning; `null` before. */
+  sparse: SparseColumns | null;
   /** Thread-local: histogram buffers by slot id (each thread keeps its own list of the same shared buffers). */
   slots: Float64Array[];
   /** Thread-local: gradient pairs of the rows being built in node order (`rows[i]`'s at `2i`). */
@@ -58,7 +63,7 @@ export interface ThreadContext extends BinStorage {
 }
 
 /** The parts of a {@link ThreadContext} that each thread has for itself. */
-export type ThreadLocalKeys = 'slots' | 'ordered' | 'gatheredIn';
+export type ThreadLocalKeys = 'slots' | 'ordered' | 'gatheredIn' | 'sparse';
 
 /**
  * Jobs: binning (a unit is a block of features), histogram tasks (a block of active features), gradients (a chunk of
@@ -69,6 +74,8 @@ export const JOB_HISTOGRAMS = 1;
 export const JOB_GRADIENTS = 2;
 export const JOB_PARTITION_SCAN = 3;
 export const JOB_PARTITION_WRITE = 4;
+/** Filling the sparse features' lists (a block of `BIN_BLOCK` features). */
+export const JOB_SPARSE = 5;
 
 /** Rows per unit of gradient and partition jobs: large enough that claiming costs nothing, small enough to balance. */
 export const ROW_CHUNK = 16384;

@@ -4,6 +4,7 @@ import { BIN_BLOCK, binBlock, createBinScratch, type BinScratch } from './binnin
 import { logisticGradients } from './gradients';
 import { histogramUnits, runHistogramUnit } from './histogram';
 import { SharingPolicy } from './sharing-policy';
+import { fillSparseColumns, type SparseColumns } from './sparse-columns';
 import { cutPartitionUnits, placePartitionUnits, scanPartitionUnit, writePartitionUnit } from './partition';
 import {
   JOB_BIN,
@@ -11,6 +12,7 @@ import {
   JOB_HISTOGRAMS,
   JOB_PARTITION_SCAN,
   JOB_PARTITION_WRITE,
+  JOB_SPARSE,
   ROW_CHUNK,
   type ThreadContext,
   type ThreadLocalKeys,
@@ -50,11 +52,8 @@ export interface TrainingWorkerData {
   context: Omit<ThreadContext, ThreadLocalKeys>;
 }
 
-/** A histogram slot announced to workers on their port. */
-export interface SlotMessage {
-  id: number;
-  slot: Float64Array;
-}
+/** What workers receive on their port: a new histogram slot, or the sparse feature lists once binning is done. */
+export type WorkerMessage = { id: number; slot: Float64Array } | { sparse: SparseColumns };
 
 /** A thread's memory for binning, made on its first block. */
 interface BinningState {
@@ -71,13 +70,16 @@ function runUnit(ctx: ThreadContext, ctrl: Int32Array, job: number, seq: number,
       runHistogramUnit(ctx, ctrl[CTRL.nTasks]!, ctrl[CTRL.nActive]!, unit, seq);
       break;
     case JOB_GRADIENTS:
-      logisticGradients(ctx.margin, ctx.labels, ctx.weight, ctx.gh, unit * ROW_CHUNK, Math.min(ctx.nRows, (unit + 1) * ROW_CHUNK));
+      logisticGradients(ctx.expNegMargin, ctx.labels, ctx.weight, ctx.gh, unit * ROW_CHUNK, Math.min(ctx.nRows, (unit + 1) * ROW_CHUNK));
       break;
     case JOB_PARTITION_SCAN:
       scanPartitionUnit(ctx, unit);
       break;
     case JOB_PARTITION_WRITE:
       writePartitionUnit(ctx, unit);
+      break;
+    case JOB_SPARSE:
+      fillSparseColumns(ctx.sparse!, ctx.bins, ctx.nRows, unit * BIN_BLOCK, Math.min(BIN_BLOCK, ctx.nFeatures - unit * BIN_BLOCK));
       break;
   }
 }
@@ -109,6 +111,25 @@ export function claimUnits(ctx: ThreadContext, ctrl: Int32Array, seq: number, on
   }
 }
 
+/**
+ * How long a thread polls shared memory before it sleeps on `Atomics.wait`. Waking a sleeping thread takes tens of
+ * microseconds, as long as a whole job of a small table or deep level: a worker that slept between jobs found the
+ * main thread done before it woke. Polling this long covers the main thread's work between two jobs of a round.
+ */
+export const SPIN_MS = 0.2;
+
+/**
+ * Polls `ctrl[index]` while it equals `value`, for at most {@link SPIN_MS}; returns whether it changed (the caller
+ * then need not sleep).
+ */
+export function spinWhileEqual(ctrl: Int32Array, index: number, value: number): boolean {
+  const until = performance.now() + SPIN_MS;
+  for (;;) {
+    for (let k = 0; k < 256; k++) if (Atomics.load(ctrl, index) !== value) return true;
+    if (performance.now() > until) return false;
+  }
+}
+
 /** A job without progress for this long has a dead worker holding a unit: fail instead of waiting forever. */
 const STALL_MS = 5 * 60_000;
 
@@ -117,7 +138,7 @@ const STALL_MS = 5 * 60_000;
  * gradients and partitions. Jobs are published through `Atomics` on shared memory rather than messages (a job costs
  * microseconds to hand over) and cut into units that every thread, the calling one included, claims until none is
  * left: a worker that is slow to wake or busy simply takes fewer units; and when sharing costs more than it saves
- * (a worker descheduled while it holds a unit), jobs stay on the calling thread for a while (see {@link SharingPolicy}). New histogram slots reach workers on a MessagePort that they drain synchronously
+ * (a worker descheduled while it holds a unit), jobs stay on the calling thread for a while (see {@link SharingPolicy}). New histogram slots and the sparse feature lists reach workers on a MessagePort that they drain synchronously
  * (`receiveMessageOnPort`) before each job. With one thread no worker is started.
  */
 export class TrainingThreads {
@@ -151,7 +172,7 @@ export class TrainingThreads {
     const workers: Worker[] = [];
     const ports: MessagePort[] = [];
     const ready: Promise<void>[] = [];
-    const { slots: _slots, ordered: _ordered, gatheredIn: _gatheredIn, X, ...rest } = context;
+    const { slots: _slots, ordered: _ordered, gatheredIn: _gatheredIn, sparse: _sparse, X, ...rest } = context;
     // A matrix outside shared memory would be copied into every worker: they do without it.
     const shared = { ...rest, X: X?.buffer instanceof SharedArrayBuffer ? X : null };
     const entry = workerEntry('models/gbdt/training-worker');
@@ -178,18 +199,28 @@ export class TrainingThreads {
   }
 
   /**
-   * Bins the training matrix into the context's bin storage. The calling thread starts at once; workers join as
-   * soon as they have loaded, so their start-up time is not lost. Resolves when every worker is ready.
+   * Bins the training matrix into the context's bin storage. The calling thread starts at once; workers join this
+   * job or a later one as soon as they have loaded (nobody waits for them: on a busy machine a worker can take
+   * longer to load than a small table takes to train), so their start-up time is not lost.
    */
-  async bin(): Promise<void> {
+  bin(): void {
     this.run(JOB_BIN, Math.ceil(this.context.nFeatures / BIN_BLOCK));
-    await this.ready;
   }
 
   /** Makes a histogram slot known to every thread; call before the first job that uses it. */
   addSlot(id: number, slot: Float64Array): void {
     this.context.slots[id] = slot;
-    const message: SlotMessage = { id, slot };
+    this.post({ id, slot });
+  }
+
+  /** Makes the sparse feature lists (allocated, not filled) known to every thread and fills them on all threads. */
+  fillSparse(sparse: SparseColumns): void {
+    this.context.sparse = sparse;
+    this.post({ sparse });
+    this.run(JOB_SPARSE, Math.ceil(this.context.nFeatures / BIN_BLOCK));
+  }
+
+  private post(message: WorkerMessage): void {
     for (const port of this.ports) port.postMessage(message);
   }
 
@@ -252,13 +283,14 @@ export class TrainingThreads {
     const working = performance.now() - started;
     let done: number;
     while ((done = Atomics.load(ctrl, CTRL.unitsDone)) < nUnits) {
+      if (spinWhileEqual(ctrl, CTRL.unitsDone, done)) continue;
       if (Atomics.wait(ctrl, CTRL.unitsDone, done, STALL_MS) === 'timed-out' && Atomics.load(ctrl, CTRL.unitsDone) === done) {
         throw new Error(`training workers made no progress for ${STALL_MS / 1000} s`);
       }
     }
-    // This thread's time per unit × all units: what the job would have taken without the workers. Binning runs
-    // while workers are still starting, so it says nothing about them.
-    if (shared && mine > 0 && job !== JOB_BIN) this.policy.recordJob(performance.now() - started, (working * nUnits) / mine);
+    // This thread's time per unit × all units: what the job would have taken without the workers. Binning and
+    // the sparse lists run while workers are still starting, so they say nothing about them.
+    if (shared && mine > 0 && job !== JOB_BIN && job !== JOB_SPARSE) this.policy.recordJob(performance.now() - started, (working * nUnits) / mine);
     if (this.error !== undefined) throw this.error;
     if (Atomics.load(ctrl, CTRL.failed)) {
       const reasons = this.ports.map((p) => receiveMessageOnPort(p)?.message as { error?: string } | undefined);

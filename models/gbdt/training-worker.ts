@@ -1,12 +1,12 @@
 /**
  * Worker thread of {@link TrainingThreads}: waits for a job on the shared control block and claims units of it until
- * none is left. It never returns to its event loop while training; slot announcements are read synchronously from
- * its port.
+ * none is left. It never returns to its event loop while training; slot and sparse-list announcements are read
+ * synchronously from its port.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { MAX_TASKS } from './histogram';
 import type { ThreadContext } from './thread-context';
-import { CTRL, claimUnits, type SlotMessage, type TrainingWorkerData } from './training-threads';
+import { CTRL, claimUnits, spinWhileEqual, type WorkerMessage, type TrainingWorkerData } from './training-threads';
 
 const data = workerData as TrainingWorkerData;
 const { ctrl, port } = data;
@@ -15,6 +15,7 @@ const context: ThreadContext = {
   ordered: new Float64Array(2 * data.context.nRows),
   gatheredIn: new Int32Array(MAX_TASKS),
   slots: [],
+  sparse: null,
 };
 
 parentPort?.postMessage('ready');
@@ -26,12 +27,13 @@ const reportError = (err: unknown): void => {
 
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctrl, CTRL.seq, seen);
+  if (!spinWhileEqual(ctrl, CTRL.seq, seen)) Atomics.wait(ctrl, CTRL.seq, seen);
   seen = Atomics.load(ctrl, CTRL.seq);
   if (Atomics.load(ctrl, CTRL.stop)) break;
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-    const { id, slot } = m.message as SlotMessage;
-    context.slots[id] = slot;
+    const message = m.message as WorkerMessage;
+    if ('sparse' in message) context.sparse = message.sparse;
+    else context.slots[message.id] = message.slot;
   }
   claimUnits(context, ctrl, seen, reportError);
 }

@@ -1,4 +1,5 @@
 import type { BinnedMatrix } from './binning';
+import { addToMargin } from './gradients';
 import { MAX_TASKS, TASK_BUILD, TASK_FIELDS, TASK_SPLIT, TASK_SUBTRACT, histogramUnits, splitResultAt } from './histogram';
 import type { GrowPolicy } from './options';
 import { MAX_PARTITIONS, PARTITION_FIELDS } from './partition';
@@ -91,7 +92,7 @@ export class TreeGrower {
     if (this.splittable(root, leaves)) {
       root.slot = this.allocSlot();
       // Without row sampling the root's rows are 0 .. nRows - 1 in order (see `sampleRows`).
-      this.addTask(TASK_BUILD, root.slot, 0, nSampled, nSampled === this.binned.nRows ? 1 : 0);
+      this.addBuild(root, nSampled === this.binned.nRows ? 1 : 0);
       this.searching.push(root);
       this.runJob(nActive, open);
     }
@@ -126,7 +127,7 @@ export class TreeGrower {
         const smallIsLeft = left.end - left.start <= right.end - right.start;
         const [small, large] = smallIsLeft ? [left, right] : [right, left];
         small.slot = this.allocSlot();
-        this.addTask(TASK_BUILD, small.slot, small.start, small.end, 0);
+        this.addBuild(small, 0);
         if (smallIsLeft ? needRight : needLeft) {
           large.slot = node.slot;
           this.addTask(TASK_SUBTRACT, large.slot, 0, 0, small.slot);
@@ -151,19 +152,22 @@ export class TreeGrower {
   }
 
   /** Adds the last tree's leaf values to the margins of its rows, read straight from the leaves' row segments. */
-  addLeafValues(margin: Float64Array): void {
-    const rows = this.context.rows;
+  addLeafValues(): void {
+    const { rows, margin, expNegMargin } = this.context;
     for (const node of this.nodes) {
       if (this.tree.feature[node.id]! >= 0) continue;
       const value = this.tree.value[node.id]!;
-      for (let i = node.start; i < node.end; i++) margin[rows[i]!]! += value;
+      const factor = Math.exp(-value);
+      for (let i = node.start; i < node.end; i++) addToMargin(margin, expNegMargin, rows[i]!, value, factor);
     }
   }
 
   /** Adds the last tree's values for every training row, routing rows by their bins (rows not drawn for the tree too). */
-  addBinnedPredictions(margin: Float64Array): void {
+  addBinnedPredictions(): void {
     const { bins, nRows, nBins } = this.binned;
+    const { margin, expNegMargin } = this.context;
     const { feature, bin, defaultLeft, left, right, value } = this.tree;
+    const factors = value.map((v) => Math.exp(-v));
     for (let r = 0; r < nRows; r++) {
       let node = 0;
       let f = feature[0]!;
@@ -172,7 +176,7 @@ export class TreeGrower {
         node = (b === nBins[f] ? defaultLeft[node] === 1 : b <= bin[node]!) ? left[node]! : right[node]!;
         f = feature[node]!;
       }
-      margin[r]! += value[node]!;
+      addToMargin(margin, expNegMargin, r, value[node]!, factors[node]!);
     }
   }
 
@@ -283,6 +287,14 @@ export class TreeGrower {
       });
     }
     return children;
+  }
+
+  /** A build of the node's histogram into its slot; the node's sums go with it (see TASK_BUILD). */
+  private addBuild(node: GrowNode, identity: number): void {
+    const { taskValues } = this.context;
+    taskValues[2 * this.nTasks] = node.grad;
+    taskValues[2 * this.nTasks + 1] = node.hess;
+    this.addTask(TASK_BUILD, node.slot, node.start, node.end, identity);
   }
 
   private addTask(kind: number, slot: number, start: number, end: number, other: number): void {

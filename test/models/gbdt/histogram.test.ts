@@ -4,13 +4,21 @@ import type { ThreadContext } from '../../../models/gbdt/thread-context';
 import { emptyCandidate, findBestSplit } from '../../../models/gbdt/split';
 import { partitionSegment } from './partition-helper';
 import { createRandom } from '../../../models/gbdt/random';
+import { buildSparseColumns } from '../../../models/gbdt/sparse-columns';
 
-/** 13 features (one group of 8, one of 4 and a single one in the unrolled kernels), some values missing. */
-function setup(nRows: number) {
+/**
+ * 13 features (one group of 8, one of 4 and a single one in the unrolled kernels), some values missing. With
+ * `dominated`, every other feature is 0 (or, for every fourth, missing) in about 80% of the rows.
+ */
+function setup(nRows: number, dominated = false) {
   const nFeatures = 13;
   const random = createRandom(11);
   const X = new Float32Array(nRows * nFeatures);
-  for (let i = 0; i < X.length; i++) X[i] = random() < 0.1 ? NaN : Math.floor(random() * 40);
+  for (let i = 0; i < X.length; i++) {
+    const f = i % nFeatures;
+    if (dominated && f % 2 === 0 && random() < 0.8) X[i] = f % 4 === 0 ? NaN : 0;
+    else X[i] = random() < 0.1 ? NaN : Math.floor(random() * 40);
+  }
   const binned = binMatrix(X, nRows, nFeatures, 255);
   const gh = new Float64Array(2 * nRows);
   for (let i = 0; i < gh.length; i++) gh[i] = random() - 0.3;
@@ -23,6 +31,8 @@ function setup(nRows: number) {
     histOffset: binned.histOffset,
     nBins: binned.nBins,
     hasMissing: binned.hasMissing,
+    mostFrequentBin: binned.mostFrequentBin,
+    mostFrequentCount: binned.mostFrequentCount,
     cutValues: new Float32Array(0),
     rows: Uint32Array.from({ length: nRows }, (_, i) => i),
     gh,
@@ -33,6 +43,7 @@ function setup(nRows: number) {
     partitionRight: new Uint32Array(nRows),
     gatheredIn: new Int32Array(4),
     margin: new Float64Array(nRows),
+    expNegMargin: new Float64Array(nRows),
     labels: new Uint8Array(nRows),
     weight: new Float64Array(nRows),
     features: Int32Array.from({ length: nFeatures }, (_, f) => f),
@@ -41,6 +52,7 @@ function setup(nRows: number) {
     splits: new Float64Array(4 * histogramUnits(nFeatures) * SPLIT_FIELDS),
     params: { lambda: 1, minChildWeight: 0, gamma: 0 },
     slots: [0, 1, 2, 3].map(() => new Float64Array(2 * binned.histBins)),
+    sparse: null,
   };
   return { binned, gh, context, nFeatures };
 }
@@ -97,6 +109,29 @@ describe('histogram tasks', () => {
     const right = naiveHistogram(context.rows.subarray(mid), s);
     expect(maxDifference(context.slots[1]!, left)).toBeLessThan(1e-9);
     expect(maxDifference(context.slots[0]!, right)).toBeLessThan(1e-9);
+  });
+
+  it('build the root from the sparse features\' lists and the node sums, as from every row', () => {
+    const s = setup(3000, true);
+    const { context, binned } = s;
+    context.sparse = buildSparseColumns(binned);
+    // Features 0, 2, .., 12 are listed (about 20% of their rows), the noisy ones are built densely.
+    expect(Array.from(context.sparse.skippedBin).map((b) => b >= 0)).toEqual(Array.from({ length: 13 }, (_, f) => f % 2 === 0));
+    let G = 0;
+    let H = 0;
+    for (let r = 0; r < 3000; r++) {
+      G += s.gh[2 * r]!;
+      H += s.gh[2 * r + 1]!;
+    }
+    setTask(context.tasks, 0, [TASK_BUILD, 0, 0, 3000, 1]);
+    context.taskValues.set([G, H]);
+    runJob(context, 1);
+    expect(maxDifference(context.slots[0]!, naiveHistogram(context.rows, s))).toBeLessThan(1e-9);
+    // Nodes below the root are built from their rows.
+    const mid = partitionSegment(context, [0, 3000, 2 * 3000, 0, binned.nBins[2]!, 1], 3000);
+    setTask(context.tasks, 0, [TASK_BUILD, 1, 0, mid, 0]);
+    runJob(context, 1);
+    expect(maxDifference(context.slots[1]!, naiveHistogram(context.rows.subarray(0, mid), s))).toBeLessThan(1e-9);
   });
 
   it('split searches per block of features reduce to the search over all features', () => {
