@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     const scoring = await startVigilServe(env, root);
     stops.push(() => scoring.handle.stop());
     await load({ port: scoring.port, key, bodies, seconds: WARMUP_SECONDS });
+    const idle = await idleCpu(scoring.handle);
     const scoreMax = await costed(scoring.handle, () => load({ port: scoring.port, key, bodies, seconds: SECONDS }), redisStats);
     const fixed = await costed(scoring.handle, () => paced({ port: scoring.port, key, bodies, seconds: SECONDS, rate: FIXED_RATE }), redisStats);
     const light = await costed(scoring.handle, () => paced({ port: scoring.port, key, bodies, seconds: SECONDS, rate: LIGHT_RATE }), redisStats);
@@ -157,6 +158,8 @@ async function main(): Promise<void> {
       // autocannon's overallRate for comparison: each connection's quota for the second goes out back to back at its
       // start, so these are latencies of bursts at full speed, not of an even 1,000 requests/s.
       autocannonOverallRate: { requestsPerSecondAsked: FIXED_RATE, ...bursts },
+      // What the server spends with no request at all (timers, polls, background threads).
+      idleServerCpuMsPerSecond: idle,
       ...(profile ? { profile } : {}),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -224,6 +227,15 @@ async function costed(server: ChildHandle, run: () => Promise<LoadResult>, redis
     cost.redis = { commandsPerResponse: per(after.commands - redisBefore.commands), cpuMsPerResponse: per(after.cpuMs - redisBefore.cpuMs) };
   }
   return { ...result, ...cost };
+}
+
+/** CPU ms per second the server uses while no request comes, over a few seconds. */
+async function idleCpu(server: ChildHandle): Promise<number> {
+  const pid = server.child.pid as number;
+  const seconds = 3;
+  const before = processCpuMs(pid);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return round3((processCpuMs(pid) - before) / seconds);
 }
 
 /** Commands Redis has run and CPU ms it has used so far. */
