@@ -53,6 +53,8 @@ const LIGHT_RATE = 100;
 const VIGIL = join(PROJECT_ROOT, 'bin', 'vigil.js');
 
 const DAY_MS = 86_400_000;
+/** prom-client's event-loop monitoring precision (its default), ms. */
+const LOOP_PRECISION_MS = 10;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Nearest-rank percentile of sorted durations, ms. */
@@ -132,7 +134,10 @@ async function main(): Promise<void> {
     await load({ port: scoring.port, key, bodies, seconds: WARMUP_SECONDS });
     const idle = await idleCpu(scoring.handle);
     const scoreMax = await costed(scoring.handle, () => load({ port: scoring.port, key, bodies, seconds: SECONDS }), redisStats);
+    const loopBefore = await loopStats(scoring.port); // also starts the event-loop delay window of the run
     const fixed = await costed(scoring.handle, () => paced({ port: scoring.port, key, bodies, seconds: SECONDS, rate: FIXED_RATE }), redisStats);
+    const loopAfter = await loopStats(scoring.port);
+    const fixedLoop = { ...loopAfter, gcCount: loopAfter.gcCount - loopBefore.gcCount, gcMs: round3(loopAfter.gcMs - loopBefore.gcMs) };
     const light = await costed(scoring.handle, () => paced({ port: scoring.port, key, bodies, seconds: SECONDS, rate: LIGHT_RATE }), redisStats);
     const bursts = await costed(scoring.handle, () => load({ port: scoring.port, key, bodies, seconds: SECONDS, overallRate: FIXED_RATE }), redisStats);
     await scoring.handle.stop();
@@ -154,7 +159,8 @@ async function main(): Promise<void> {
       },
       // Evenly spaced requests (bench/support/paced-load.ts), latency from when each was due.
       // The bare route at the same even rate: the floor this machine's HTTP round trips set under the same sender.
-      fixedRate: { target: { requestsPerSecond: FIXED_RATE, p99Ms: 5 }, met: fixed.latencyMs.p99 <= 5, ...fixed, bare: bareFixed },
+      // `server`: how long the scoring server's event loop was blocked, and its garbage collection, over the run.
+      fixedRate: { target: { requestsPerSecond: FIXED_RATE, p99Ms: 5 }, met: fixed.latencyMs.p99 <= 5, ...fixed, server: fixedLoop, bare: bareFixed },
       // Far below capacity, requests seldom queue behind each other: about the time one scoring takes.
       lightRate: { requestsPerSecondAsked: LIGHT_RATE, ...light },
       // autocannon's overallRate for comparison: each connection's quota for the second goes out back to back at its
@@ -238,6 +244,23 @@ async function idleCpu(server: ChildHandle): Promise<number> {
   const before = processCpuMs(pid);
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   return round3((processCpuMs(pid) - before) / seconds);
+}
+
+/**
+ * The server's event-loop blocking (p99 and max, ms, since the previous scrape: prom-client restarts its window on
+ * each collection) and its garbage collections since start (count and ms), from its Prometheus /metrics. prom-client
+ * times a 10 ms timer (its default precision) and reports how long each took to fire, so 10 ms is taken off.
+ */
+async function loopStats(port: number): Promise<{ eventLoopBlockedP99Ms: number; eventLoopBlockedMaxMs: number; gcCount: number; gcMs: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const total = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} ([\\d.e+-]+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  return {
+    eventLoopBlockedP99Ms: round3(Math.max(0, value('nodejs_eventloop_lag_p99_seconds') * 1000 - LOOP_PRECISION_MS)),
+    eventLoopBlockedMaxMs: round3(Math.max(0, value('nodejs_eventloop_lag_max_seconds') * 1000 - LOOP_PRECISION_MS)),
+    gcCount: total('nodejs_gc_duration_seconds_count'),
+    gcMs: round3(total('nodejs_gc_duration_seconds_sum') * 1000),
+  };
 }
 
 /** Commands Redis has run and CPU ms it has used so far. */
