@@ -1,7 +1,7 @@
 import { createCsvWriter } from '../data/io/csv';
 import type { ReadMode } from '../data/io/read-records';
 import type { DenyListLookup } from './pipeline';
-import { ALL_FEATURE_NAMES, COLUMN_OF, emptyReplayStats, replay, type ReplayStats } from './replay';
+import { ALL_FEATURE_NAMES, COLUMN_OF, emptyReplayStats, replayBatches, type ReplayStats } from './replay';
 import { readTimeline } from './timeline';
 
 export interface BuildFeaturesOptions {
@@ -25,16 +25,19 @@ export async function buildFeaturesCsv(options: BuildFeaturesOptions) {
   const stats = emptyReplayStats();
   const width = 4 + ALL_FEATURE_NAMES.length;
   try {
-    for await (const row of replay(timeline.items, { denyLists: options.denyLists }, stats)) {
-      const cells: (string | number)[] = new Array(width).fill(Number.NaN);
-      cells[0] = row.event.eventId;
-      cells[1] = row.event.userId;
-      cells[2] = row.event.ts;
-      cells[3] = row.event.type;
-      const columns = COLUMN_OF[row.event.type];
-      for (let i = 0; i < columns.length; i++) cells[4 + (columns[i] as number)] = row.features[i] as number;
-      await writer.writeRow(cells);
-      if (options.onProgress && stats.rows % 100_000 === 0) options.onProgress(stats);
+    for await (const rows of replayBatches(timeline.items, { denyLists: options.denyLists }, stats)) {
+      for (const row of rows) {
+        const cells: (string | number)[] = new Array(width).fill(Number.NaN);
+        cells[0] = row.event.eventId;
+        cells[1] = row.event.userId;
+        cells[2] = row.event.ts;
+        cells[3] = row.event.type;
+        const columns = COLUMN_OF[row.event.type];
+        for (let i = 0; i < columns.length; i++) cells[4 + (columns[i] as number)] = row.features[i] as number;
+        await writer.writeRow(cells);
+      }
+      // Once per 100,000 rows: when this batch crossed a multiple of it.
+      if (options.onProgress && Math.floor(stats.rows / 100_000) > Math.floor((stats.rows - rows.length) / 100_000)) options.onProgress(stats);
     }
     await writer.close();
   } catch (err) {

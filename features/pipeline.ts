@@ -69,19 +69,29 @@ export class FeaturePipeline {
    */
   async process(items: readonly PipelineItem[], options: { features: boolean } = { features: true }): Promise<ItemResult[]> {
     const results = new Array<ItemResult>(items.length);
-    const labelRefs = await this.resolveLabelRefs(items);
+    // The store looks up the labels' events while the events are prepared. Should preparing throw, that error is the
+    // one reported, and a failed lookup must not then surface as an unhandled rejection.
+    const lookup = this.resolveLabelRefs(items);
+    lookup.catch(() => undefined);
+    const events = new Array<Prepared | undefined>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as PipelineItem;
+      if (item.kind === 'event') events[i] = this.prepareEvent(item.event, item.tsMs, options.features);
+    }
+    const labelRefs = await lookup;
     const prepared: Prepared[] = [];
     const steps: StoreStep[] = [];
     const index: number[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as PipelineItem;
-      if (item.kind === 'event') {
-        const p = this.prepareEvent(item.event, item.tsMs, options.features);
+      const p = events[i];
+      if (p !== undefined) {
         prepared.push(p);
         steps.push(p.step);
         index.push(i);
         continue;
       }
+      if (item.kind !== 'label') continue;
       const ref = labelRefs.get(item.label.eventId);
       if (!ref) {
         results[i] = UNKNOWN_EVENT;
@@ -107,12 +117,16 @@ export class FeaturePipeline {
   /** Label targets: events earlier in this batch first (not yet in the store), then the store. */
   private async resolveLabelRefs(items: readonly PipelineItem[]) {
     const refs = new Map<string, { userId: string; address?: string }>();
-    // Scoring and most ingestion batches hold no label: nothing to resolve, no work per event.
-    if (!items.some((item) => item.kind === 'label')) return refs;
+    // Scoring and most ingestion batches hold no label: nothing to resolve, no work per event. Others hold a few
+    // labels among thousands of events: only the events they label get a reference.
+    const labelled = new Set<string>();
+    for (const item of items) if (item.kind === 'label') labelled.add(item.label.eventId);
+    if (labelled.size === 0) return refs;
     const missing: string[] = [];
     for (const item of items) {
       if (item.kind === 'event') {
         const e = item.event;
+        if (!labelled.has(e.eventId)) continue;
         refs.set(e.eventId, e.type === 'withdrawal' ? { userId: e.userId, address: normalizeAddress(chainOf(e.chain, e.asset), e.address) } : { userId: e.userId });
       } else if (!refs.has(item.label.eventId)) missing.push(item.label.eventId);
     }

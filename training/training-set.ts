@@ -4,7 +4,7 @@ import { ValidationError } from '../core/errors';
 import { readJsonlBatches } from '../data/io/jsonl';
 import { featureNames, type ScoredEventType } from '../features/definitions';
 import type { DenyListLookup } from '../features/pipeline';
-import { emptyReplayStats, replay, type ReplayStats } from '../features/replay';
+import { emptyReplayStats, replayBatches, type ReplayStats } from '../features/replay';
 import { readTimeline } from '../features/timeline';
 
 /** Point-in-time rows of one event type, column-major metadata next to a row-major feature matrix. */
@@ -51,8 +51,10 @@ export async function buildTrainingData(options: { events: string; labels: strin
   }
   const builders = { login: new TableBuilder('login'), withdrawal: new TableBuilder('withdrawal') };
   const stats = emptyReplayStats();
-  for await (const row of replay(timeline.items, { denyLists: options.denyLists }, stats)) {
-    builders[row.event.type].add(row.event.eventId, row.event.userId, Date.parse(row.event.ts), row.features, finalLabel.get(row.event.eventId));
+  for await (const rows of replayBatches(timeline.items, { denyLists: options.denyLists }, stats)) {
+    for (const row of rows) {
+      builders[row.event.type].add(row.event.eventId, row.event.userId, Date.parse(row.event.ts), row.features, finalLabel.get(row.event.eventId));
+    }
   }
   const [events, labels] = await Promise.all([fileSha256(options.events), fileSha256(options.labels)]);
   return { tables: { login: builders.login.build(), withdrawal: builders.withdrawal.build() }, stats, dataHashes: { events, labels } };

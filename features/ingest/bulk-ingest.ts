@@ -38,12 +38,15 @@ export async function ingestItems(items: readonly PipelineItem[], options: Inges
   const pipeline = new FeaturePipeline({ store: options.store, pseudonymize: options.pseudonymize });
   const batchSize = options.batchSize ?? 5000;
   const stats: IngestStats = { events: 0, labels: 0, duplicates: 0, unknownLabels: 0 };
+  // One batch at a time: a batch's labels look up the references of the events before it, which must have been
+  // written, and node-redis may resend a script (EVAL after NOSCRIPT) behind commands sent after it.
   for (let start = 0; start < items.length; start += batchSize) {
     const batch = items.slice(start, start + batchSize);
     // Without features the store reads nothing back, so it cannot say which events were already applied; their
-    // label references (kept for the label horizon) can, at the cost of one GET per event.
-    stats.duplicates += await countKnownEvents(options.store, batch);
-    const results = await pipeline.process(batch, { features: false });
+    // label references (kept for the label horizon) can, at the cost of looking each event id up. The lookup is sent
+    // before the batch's writes, so it sees the store as it was before the batch.
+    const [known, results] = await Promise.all([countKnownEvents(options.store, batch), pipeline.process(batch, { features: false })]);
+    stats.duplicates += known;
     for (const item of batch) {
       if (item.kind === 'event') stats.events++;
       else stats.labels++;

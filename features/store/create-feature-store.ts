@@ -33,6 +33,7 @@ export async function createFeatureStore(
   return {
     kind: 'redis',
     store: new RedisFeatureStore(redis as unknown as FeatureStoreCommands, {
+      onCompactionError: (err) => log.warn({ err: err.message }, 'feature state compaction failed; the tail stays until the next one'),
       ...options,
       keyPrefix: config.redisKeyPrefix,
       cluster: config.redisUrls.length > 1,

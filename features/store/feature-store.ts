@@ -19,9 +19,10 @@ export type StepStates = EntityStates[EntityName][];
 /**
  * Where entity state lives. A store applies steps in the order given; for a step with `read`, it calls
  * `onStates` with the states as they stood just before the step (the point-in-time view its features are computed
- * from), then appends the step's records. Updates of one entity are atomic and ordered, so concurrent writers and
- * replays never interleave inside an entity. Both backends raise the same errors ({@link UnavailableError} from
- * core/errors when the backend cannot be reached).
+ * from), then appends the step's records. The states are lent: the store goes on updating them once `onStates` has
+ * returned, so it must take what it needs from them before. Updates of one entity are atomic and ordered, so
+ * concurrent writers and replays never interleave inside an entity. Both backends raise the same errors
+ * ({@link UnavailableError} from core/errors when the backend cannot be reached).
  */
 export interface FeatureStore {
   apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T): Promise<(T | undefined)[]>;

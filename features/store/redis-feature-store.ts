@@ -1,5 +1,6 @@
 import { guardRedis } from '../../core/redis';
 import type { EventRef } from '../records';
+import type { EntityKind } from '../state/entity-kind';
 import { kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
 import { DAY } from '../transforms/time';
 import calculateSlot = require('cluster-key-slot');
@@ -11,6 +12,12 @@ export interface RedisFeatureStoreOptions {
   keyPrefix?: string;
   /** A tail this long is folded into the snapshot: shorter tails make reads cheaper, longer ones make compactions rarer. @defaultValue 16 */
   compactAt?: number;
+  /**
+   * The same for bulk ingestion (steps without reads), where a compaction must read the entity back first: a longer
+   * tail spreads that read, decode and encode over more records, and the first scoring read folds it and compacts
+   * it from the state it has at hand. @defaultValue 4 × compactAt
+   */
+  bulkCompactAt?: number;
   /** How long an event stays reachable by labels, ms. @defaultValue 180 days */
   eventRefTtlMs?: number;
   /**
@@ -18,16 +25,21 @@ export interface RedisFeatureStoreOptions {
    * else sent in large groups. @defaultValue false
    */
   cluster?: boolean;
+  /** Told about a background compaction that failed (it only leaves a longer tail). @defaultValue ignore */
+  onCompactionError?: (err: Error) => void;
 }
 
 /** Entities per bulk append call: large enough to amortise the round trip, small enough not to stall Redis. */
 const APPEND_MANY_CHUNK = 256;
+/** Event references per MGET or bulk write. */
+const REF_CHUNK = 1000;
 
 /**
  * Entity state in Redis as an event-sourced log: a snapshot (the encoded state) plus a tail of records appended
  * since. Scoring an event is one script call per entity: return the snapshot and tail, append the event's record
  * (see redis-scripts.ts). The state before the event is the snapshot with the tail folded in by the same `apply` the
- * memory store uses, so both backends agree by construction. Long tails are compacted into the snapshot.
+ * memory store uses, so both backends agree by construction. Long tails are compacted into the snapshot in the
+ * background (a compare-and-set script, so a compaction racing appends or another compaction is safe).
  *
  * Keys (documented in docs/redis-keys.md): `<prefix>{<kind>:<key>}:s` snapshot, `<prefix>{<kind>:<key>}:t` tail,
  * `<prefix>ev:<eventId>` label reference.
@@ -35,8 +47,12 @@ const APPEND_MANY_CHUNK = 256;
 export class RedisFeatureStore implements FeatureStore {
   private readonly prefix: string;
   private readonly compactAt: number;
+  private readonly bulkCompactAt: number;
   private readonly refTtlMs: number;
   private readonly cluster: boolean;
+  private readonly onCompactionError: (err: Error) => void;
+  /** Compactions under way, by snapshot key: at most one per entity. */
+  private readonly compactions = new Map<string, Promise<void>>();
 
   constructor(
     private readonly redis: FeatureStoreCommands,
@@ -44,8 +60,10 @@ export class RedisFeatureStore implements FeatureStore {
   ) {
     this.prefix = options.keyPrefix ?? 'vigil:';
     this.compactAt = options.compactAt ?? 16;
+    this.bulkCompactAt = options.bulkCompactAt ?? 4 * this.compactAt;
     this.refTtlMs = options.eventRefTtlMs ?? 180 * DAY;
     this.cluster = options.cluster ?? false;
+    this.onCompactionError = options.onCompactionError ?? (() => {});
   }
 
   private keys(entity: EntityName, key: string): [snap: string, tail: string] {
@@ -64,32 +82,37 @@ export class RedisFeatureStore implements FeatureStore {
       await this.appendOnly(steps);
       return new Array<T | undefined>(steps.length);
     }
-    const calls: Promise<unknown>[] = [];
-    const replies: Promise<[number, string?, string[]?]>[][] = steps.map((step) => {
-      if (step.ref) calls.push(this.redis.set(this.refKey(step.ref.eventId), JSON.stringify(step.ref.ref), { PX: this.refTtlMs }));
-      return step.updates.map((u) => {
+    const refsWritten = this.writeRefs(steps);
+    const replies: Promise<[number, string?, string[]?]>[][] = steps.map((step) =>
+      step.updates.map((u) => {
         const [snap, tail] = this.keys(u.entity, u.key);
         return this.redis.vigilAppend(snap, tail, JSON.stringify(u.record), kindOf(u.entity).ttlMs, step.read);
-      });
-    });
-    const settled = await guard(Promise.all([Promise.all(replies.map((r) => Promise.all(r))), Promise.all(calls)]));
-    const [results] = settled;
+      }),
+    );
+    const [results] = await guard(Promise.all([Promise.all(replies.map((r) => Promise.all(r))), refsWritten]));
     const out = new Array<T | undefined>(steps.length);
-    const longTails = new Map<string, { entity: EntityName; key: string }>();
     steps.forEach((step, i) => {
       const stepReplies = results[i] as [number, string?, string[]?][];
-      if (step.read) {
-        const states = step.updates.map((u, j) => {
-          const [, snap, tail] = stepReplies[j] as [number, string, string[]];
-          return this.fold(u.entity, snap, tail);
+      if (!step.read) {
+        step.updates.forEach((u, j) => {
+          if ((stepReplies[j] as [number])[0] >= this.compactAt) this.compactLater(u.entity, u.key);
         });
-        out[i] = onStates(i, states);
+        return;
       }
+      const snaps: string[] = [];
+      const states = step.updates.map((u, j) => {
+        const [, snap, tail] = stepReplies[j] as [number, string, string[]];
+        snaps.push(snap);
+        return this.fold(u.entity, snap, tail);
+      });
+      out[i] = onStates(i, states);
+      // The state after this step is at hand (the caller is done with it, as with the memory store): a long tail is
+      // compacted from it without reading it again.
       step.updates.forEach((u, j) => {
-        if ((stepReplies[j] as [number])[0] >= this.compactAt) longTails.set(`${u.entity}\u0000${u.key}`, u);
+        const n = (stepReplies[j] as [number])[0];
+        if (n >= this.compactAt) this.compactFrom(u, states[j] as EntityStates[EntityName], snaps[j] as string, n);
       });
     });
-    await guard(Promise.all([...longTails.values()].map((u) => this.compact(u.entity, u.key))));
     return out;
   }
 
@@ -99,9 +122,8 @@ export class RedisFeatureStore implements FeatureStore {
    */
   private async appendOnly(steps: readonly StoreStep[]): Promise<void> {
     const groups = new Map<number, { keys: string[]; args: string[]; updates: EntityUpdate[] }>();
-    const calls: Promise<unknown>[] = [];
+    const calls: Promise<unknown>[] = [this.writeRefs(steps)];
     for (const step of steps) {
-      if (step.ref) calls.push(this.redis.set(this.refKey(step.ref.eventId), JSON.stringify(step.ref.ref), { PX: this.refTtlMs }));
       for (const u of step.updates) {
         const [snap, tail] = this.keys(u.entity, u.key);
         const slot = this.cluster ? calculateSlot(snap) : 0;
@@ -112,7 +134,6 @@ export class RedisFeatureStore implements FeatureStore {
         group.updates.push(u);
       }
     }
-    const longTails = new Map<string, EntityUpdate>();
     for (const group of groups.values()) {
       for (let start = 0; start < group.updates.length; start += APPEND_MANY_CHUNK) {
         const end = Math.min(group.updates.length, start + APPEND_MANY_CHUNK);
@@ -120,14 +141,54 @@ export class RedisFeatureStore implements FeatureStore {
           this.redis.vigilAppendMany(group.keys.slice(2 * start, 2 * end), group.args.slice(2 * start, 2 * end)).then((lengths) => {
             lengths.forEach((n, i) => {
               const u = group.updates[start + i] as EntityUpdate;
-              if (n >= this.compactAt) longTails.set(`${u.entity}\u0000${u.key}`, u);
+              if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
             });
           }),
         );
       }
     }
     await guard(Promise.all(calls));
-    await guard(Promise.all([...longTails.values()].map((u) => this.compact(u.entity, u.key))));
+  }
+
+  /** Writes the steps' event references: one call per cluster slot and {@link REF_CHUNK} references. */
+  private writeRefs(steps: readonly StoreStep[]): Promise<unknown> {
+    const keys: string[] = [];
+    const values: string[] = [];
+    for (const step of steps) {
+      if (!step.ref) continue;
+      keys.push(this.refKey(step.ref.eventId));
+      values.push(JSON.stringify(step.ref.ref));
+    }
+    return Promise.all(
+      this.slotChunks(keys).map((chunk) =>
+        this.redis.vigilSetMany(
+          chunk.map((i) => keys[i] as string),
+          this.refTtlMs,
+          chunk.map((i) => values[i] as string),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Positions of `keys` split into groups that one multi-key command may take: at most {@link REF_CHUNK} keys, and on
+   * a cluster only keys of one hash slot (reference keys have no hash tag, so they spread over all slots).
+   */
+  private slotChunks(keys: readonly string[]): number[][] {
+    const groups = new Map<number, number[]>();
+    const chunks: number[][] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const slot = this.cluster ? calculateSlot(keys[i] as string) : 0;
+      let group = groups.get(slot);
+      if (!group) groups.set(slot, (group = []));
+      group.push(i);
+      if (group.length === REF_CHUNK) {
+        chunks.push(group);
+        groups.delete(slot);
+      }
+    }
+    for (const group of groups.values()) chunks.push(group);
+    return chunks;
   }
 
   private fold<N extends EntityName>(entity: N, snap: string, tail: readonly string[]): EntityStates[N] {
@@ -137,9 +198,40 @@ export class RedisFeatureStore implements FeatureStore {
     return state;
   }
 
-  /** Folds the tail into the snapshot. Losing a race to another compaction is fine: the winner did the same work. */
-  private async compact(entity: EntityName, key: string): Promise<void> {
+  /**
+   * Starts folding an entity's tail into its snapshot, unless a compaction of that entity is already under way.
+   * Compactions run in the background: a step never waits for one, and one that fails (Redis gone, say) only
+   * leaves a longer tail for the next step to fold and compact. {@link close} waits for those still running.
+   */
+  private compactLater(entity: EntityName, key: string, compaction?: () => Promise<unknown>): void {
     const [snapKey, tailKey] = this.keys(entity, key);
+    if (this.compactions.has(snapKey)) return;
+    const run = (compaction ?? (() => this.compact(entity, snapKey, tailKey)))()
+      .then(
+        () => undefined,
+        (err: unknown) => this.onCompactionError(err instanceof Error ? err : new Error(String(err))),
+      )
+      .finally(() => this.compactions.delete(snapKey));
+    this.compactions.set(snapKey, run);
+  }
+
+  /**
+   * Compacts from a state a read step folded: `state` is the entity before the step's record, `snap` the snapshot it
+   * was folded from, `length` the tail's length with the record. The record is applied as the tail holds it (parsed
+   * back from JSON) so the snapshot is exactly the fold of the tail.
+   */
+  private compactFrom(u: EntityUpdate, state: EntityStates[EntityName], snap: string, length: number): void {
+    const kind = kindOf(u.entity) as EntityKind<EntityStates[EntityName], unknown>;
+    // async, so that a throwing reducer or encoder ends up where compaction errors go rather than in the step.
+    this.compactLater(u.entity, u.key, async () => {
+      kind.apply(state, JSON.parse(JSON.stringify(u.record)));
+      const [snapKey, tailKey] = this.keys(u.entity, u.key);
+      await this.redis.vigilCompact(snapKey, tailKey, snap, kind.encode(state), length, kind.ttlMs);
+    });
+  }
+
+  /** Folds the tail into the snapshot. Losing a race to another compaction is fine: the winner did the same work. */
+  private async compact(entity: EntityName, snapKey: string, tailKey: string): Promise<void> {
     const [snap, tail] = await this.redis.vigilRead(snapKey, tailKey);
     const kind = kindOf(entity);
     const state = this.fold(entity, snap, tail);
@@ -147,8 +239,20 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   async getEventRefs(eventIds: readonly string[]): Promise<(EventRef | undefined)[]> {
-    const values = await guard(Promise.all(eventIds.map((id) => this.redis.get(this.refKey(id)))));
-    return values.map((v) => (v === null ? undefined : (JSON.parse(v) as EventRef)));
+    const keys = eventIds.map((id) => this.refKey(id));
+    const refs = new Array<EventRef | undefined>(eventIds.length);
+    await guard(
+      Promise.all(
+        this.slotChunks(keys).map(async (chunk) => {
+          const values = await this.redis.mGet(chunk.map((i) => keys[i] as string));
+          chunk.forEach((i, j) => {
+            const v = values[j];
+            if (v !== null && v !== undefined) refs[i] = JSON.parse(v) as EventRef;
+          });
+        }),
+      ),
+    );
+    return refs;
   }
 
   async readState<N extends EntityName>(entity: N, key: string): Promise<EntityStates[N] | undefined> {
@@ -158,6 +262,7 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.compactions.values());
     await this.redis.close();
   }
 }

@@ -79,15 +79,30 @@ return 1`,
   transformReply: (reply: unknown) => reply as number,
 });
 
-export const FEATURE_STORE_SCRIPTS = { vigilAppend: APPEND, vigilAppendMany: APPEND_MANY, vigilRead: READ, vigilCompact: COMPACT };
+/**
+ * Writes many event references (label targets) in one call: KEYS are the reference keys, ARGV the TTL and then one
+ * value per key. On a cluster every key of one call must share a slot.
+ */
+export const SET_MANY = defineScript({
+  SCRIPT: `
+for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1]) end
+return #KEYS`,
+  parseCommand(parser: CommandParser, keys: string[], ttlMs: number, values: string[]) {
+    parser.pushKeysLength(keys);
+    parser.push(String(ttlMs), ...values);
+  },
+  transformReply: (reply: unknown) => reply as number,
+});
 
-/** The commands the store sends: the scripts above plus SET/GET for event references. */
+export const FEATURE_STORE_SCRIPTS = { vigilAppend: APPEND, vigilAppendMany: APPEND_MANY, vigilRead: READ, vigilCompact: COMPACT, vigilSetMany: SET_MANY };
+
+/** The commands the store sends: the scripts above plus MGET for event references. */
 export interface FeatureStoreCommands {
   vigilAppend(snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean): Promise<[number, string?, string[]?]>;
   vigilAppendMany(keys: string[], args: string[]): Promise<number[]>;
   vigilRead(snapKey: string, tailKey: string): Promise<[string, string[]]>;
   vigilCompact(snapKey: string, tailKey: string, expected: string, snapshot: string, folded: number, ttlMs: number): Promise<number>;
-  set(key: string, value: string, options: { PX: number }): Promise<unknown>;
-  get(key: string): Promise<string | null>;
+  vigilSetMany(keys: string[], ttlMs: number, values: string[]): Promise<number>;
+  mGet(keys: string[]): Promise<(string | null)[]>;
   close(): Promise<void>;
 }

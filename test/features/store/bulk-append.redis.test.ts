@@ -38,7 +38,7 @@ it.each([
   await ingest(memory, data.items);
   const redis = await connectRedis(urls(), { scripts: FEATURE_STORE_SCRIPTS });
   const keyPrefix = uniqueKeyPrefix();
-  const store = new RedisFeatureStore(redis as unknown as FeatureStoreCommands, { keyPrefix, compactAt: 7, cluster: isCluster });
+  const store = new RedisFeatureStore(redis as unknown as FeatureStoreCommands, { keyPrefix, compactAt: 7, bulkCompactAt: 7, cluster: isCluster });
   try {
     await ingest(store, data.items);
     const entities = entitiesOf(data.items, pseudonymize);

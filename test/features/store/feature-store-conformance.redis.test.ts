@@ -44,7 +44,7 @@ const BACKENDS: Backend[] = [
   { name: 'memory', batchSize: 2000, open: async () => new MemoryFeatureStore() },
   { name: 'redis, compactAt 5', batchSize: 97, open: () => redisStore([testRedisUrl()], { keyPrefix: `${prefix}c5:`, compactAt: 5 }) },
   { name: 'redis, default compaction', batchSize: 2000, open: () => redisStore([testRedisUrl()], { keyPrefix: `${prefix}default:` }) },
-  { name: 'redis cluster of 3 masters, compactAt 5', batchSize: 500, open: () => redisStore(cluster.urls, { keyPrefix: prefix, compactAt: 5 }) },
+  { name: 'redis cluster of 3 masters, compactAt 5', batchSize: 500, open: () => redisStore(cluster.urls, { keyPrefix: prefix, compactAt: 5, cluster: true }) },
 ];
 
 interface Outcome {
