@@ -12,8 +12,8 @@ const benchNames = (): string[] =>
   existsSync(BENCH_DIR) ? readdirSync(BENCH_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort() : [];
 
 /**
- * `vigil bench NAME [args…]` runs `bench/NAME.ts` (compiled, when this process is) in its own process (a benchmark must not share its process with
- * the command line's), passing the arguments on; the benchmark prints one JSON line of figures.
+ * `vigil bench NAME [args…]` runs `bench/NAME.ts` (compiled, when this process is) in its own process (a benchmark
+ * must not share its process with the command line's), passing the arguments on; it prints one JSON line of figures.
  */
 export function registerBenchCommand(program: Command): void {
   program

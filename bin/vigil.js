@@ -2,11 +2,12 @@
 // Runs the compiled build in dist/ (made by `npm install` or `npm run build`) when it is at least as new as every
 // TypeScript source, and the sources themselves through tsx otherwise: the compiled code is faster (tsx's output
 // reaches every import through a getter), and an edit made since the build is never run stale.
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readFileSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
-const SOURCE_DIRS = ['bin', 'core', 'data', 'features', 'models', 'training', 'serving', 'bench'];
+// The folders the build compiles (tsconfig.build.json, plain JSON so that it can be read here).
+const SOURCE_DIRS = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')).include;
 const COMPILED_MAIN = join(ROOT, 'dist', 'bin', 'main.js');
 
 function newestSourceMs(dir) {

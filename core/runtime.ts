@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
- * How this process runs the project: compiled JavaScript from `dist/` (built by `npm install` through `npm run
- * build`) or the TypeScript sources themselves (tsx, or a test runner's transform). A benchmark child process or a
+ * How this process runs the project: compiled JavaScript from `dist/` (built by `npm install` through
+ * bin/prepare.js, or `npm run build`) or the TypeScript sources themselves (tsx, or a test runner's transform). A benchmark child process or a
  * training thread is started the same way as its parent, so it runs the same code at the same speed.
  */
 

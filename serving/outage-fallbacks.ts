@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { withDeadline } from '../core/deadline';
 import { UnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Authenticator, Principal, RateLimiter } from './auth/authenticator';
@@ -12,8 +11,6 @@ export interface RememberingAuthenticatorOptions {
   log: Logger;
   /** Current time, ms. @defaultValue Date.now */
   now?: () => number;
-  /** How long the store may take before it counts as unreachable, ms. @defaultValue 250 */
-  deadlineMs?: number;
 }
 
 /**
@@ -22,7 +19,8 @@ export interface RememberingAuthenticatorOptions {
  * unreachable ({@link UnavailableError}), a remembered pair is let through if it succeeded within `maxStaleMs`.
  * Nothing new gets in during an outage: an unknown key, a wrong secret or a new address still fails (with the
  * store's error). Revocations cannot reach an instance while the store is away anyway; the bound limits how long a
- * key revoked just before the outage stays usable. Only a hash of the Authorization header is kept.
+ * key revoked just before the outage stays usable. Only a hash of the Authorization header is kept. A store that
+ * hangs must fail by itself: the inner authenticator bounds its lookups (ApiKeyAuthenticator's `deadlineMs`).
  */
 export class RememberingAuthenticator implements Authenticator {
   private readonly remembered = new Map<string, { principal: Principal; at: number }>();
@@ -43,7 +41,7 @@ export class RememberingAuthenticator implements Authenticator {
   async authenticate(authorization: string | undefined, ip: string): Promise<Principal> {
     const id = createHash('sha256').update(`${authorization ?? ''}\u0000${ip}`).digest('base64url');
     try {
-      const principal = await withDeadline(this.inner.authenticate(authorization, ip), this.o.deadlineMs ?? 250, 'api_key_store_unavailable');
+      const principal = await this.inner.authenticate(authorization, ip);
       this.remembered.delete(id); // re-inserted at the young end of the map's order
       this.remembered.set(id, { principal, at: this.now() });
       if (this.remembered.size > this.maxRemembered) this.remembered.delete(this.remembered.keys().next().value as string);
@@ -70,7 +68,9 @@ export class RememberingAuthenticator implements Authenticator {
 
 /**
  * The shared (Redis) rate limiter, or, while it is unreachable, a per-instance one with the same budget: limits stay
- * in force through an outage (per instance rather than across instances) instead of failing every request.
+ * in force through an outage (per instance rather than across instances) instead of failing every request. The
+ * shared limiter bounds its own round trips (RedisRateLimiter's `deadlineMs`), so a request it serves from a lease
+ * pays for no timer here.
  */
 export class FallbackRateLimiter implements RateLimiter {
   private outage = false;
@@ -79,13 +79,11 @@ export class FallbackRateLimiter implements RateLimiter {
     private readonly shared: RateLimiter,
     private readonly local: RateLimiter,
     private readonly log: Logger,
-    /** How long the shared limiter may take before it counts as unreachable, ms. */
-    private readonly deadlineMs = 250,
   ) {}
 
   async take(keyId: string): Promise<{ allowed: boolean; retryAfterMs: number }> {
     try {
-      const result = await withDeadline(this.shared.take(keyId), this.deadlineMs, 'rate_limiter_unavailable');
+      const result = await this.shared.take(keyId);
       if (this.outage) {
         this.outage = false;
         this.log.info('shared rate limiter reachable again');

@@ -14,8 +14,8 @@ const PORT_ATTEMPTS = 5;
 const STOP_GRACE_MS = 10_000;
 
 /**
- * A loopback port that was free a moment ago (bind port 0, release it), as the test harness finds one; another
- * process may take it before the caller binds it, so callers retry.
+ * A loopback port that was free a moment ago (bind port 0, release it), never 6379; the test harness uses it too.
+ * Another process may take it before the caller binds it, so callers retry.
  */
 export async function freePort(): Promise<number> {
   for (;;) {

@@ -121,31 +121,23 @@ export class RedisFeatureStore implements FeatureStore {
    * stay in one group, in step order); across entities order does not matter.
    */
   private async appendOnly(steps: readonly StoreStep[]): Promise<void> {
-    const groups = new Map<number, { keys: string[]; args: string[]; updates: EntityUpdate[] }>();
+    const updates = steps.flatMap((step) => step.updates);
+    const keys = updates.map((u) => this.keys(u.entity, u.key));
     const calls: Promise<unknown>[] = [this.writeRefs(steps)];
-    for (const step of steps) {
-      for (const u of step.updates) {
-        const [snap, tail] = this.keys(u.entity, u.key);
-        const slot = this.cluster ? calculateSlot(snap) : 0;
-        let group = groups.get(slot);
-        if (!group) groups.set(slot, (group = { keys: [], args: [], updates: [] }));
-        group.keys.push(snap, tail);
-        group.args.push(String(kindOf(u.entity).ttlMs), JSON.stringify(u.record));
-        group.updates.push(u);
-      }
-    }
-    for (const group of groups.values()) {
-      for (let start = 0; start < group.updates.length; start += APPEND_MANY_CHUNK) {
-        const end = Math.min(group.updates.length, start + APPEND_MANY_CHUNK);
-        calls.push(
-          this.redis.vigilAppendMany(group.keys.slice(2 * start, 2 * end), group.args.slice(2 * start, 2 * end)).then((lengths) => {
-            lengths.forEach((n, i) => {
-              const u = group.updates[start + i] as EntityUpdate;
-              if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
-            });
-          }),
-        );
-      }
+    // Chunks of one slot go out in step order on one connection, so each entity's appends stay in order.
+    for (const chunk of this.slotChunks(keys.map(([snap]) => snap), APPEND_MANY_CHUNK)) {
+      const args = chunk.flatMap((i) => {
+        const u = updates[i] as EntityUpdate;
+        return [String(kindOf(u.entity).ttlMs), JSON.stringify(u.record)];
+      });
+      calls.push(
+        this.redis.vigilAppendMany(chunk.flatMap((i) => keys[i] as [string, string]), args).then((lengths) => {
+          lengths.forEach((n, j) => {
+            const u = updates[chunk[j] as number] as EntityUpdate;
+            if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
+          });
+        }),
+      );
     }
     await guard(Promise.all(calls));
   }
@@ -160,7 +152,7 @@ export class RedisFeatureStore implements FeatureStore {
       values.push(JSON.stringify(step.ref.ref));
     }
     return Promise.all(
-      this.slotChunks(keys).map((chunk) =>
+      this.slotChunks(keys, REF_CHUNK).map((chunk) =>
         this.redis.vigilSetMany(
           chunk.map((i) => keys[i] as string),
           this.refTtlMs,
@@ -171,10 +163,10 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   /**
-   * Positions of `keys` split into groups that one multi-key command may take: at most {@link REF_CHUNK} keys, and on
-   * a cluster only keys of one hash slot (reference keys have no hash tag, so they spread over all slots).
+   * Positions of `keys` split into groups that one multi-key command may take: at most `size` keys, and on a cluster
+   * only keys of one hash slot. Positions stay ascending within a slot, and a slot's chunks come in that order.
    */
-  private slotChunks(keys: readonly string[]): number[][] {
+  private slotChunks(keys: readonly string[], size: number): number[][] {
     const groups = new Map<number, number[]>();
     const chunks: number[][] = [];
     for (let i = 0; i < keys.length; i++) {
@@ -182,7 +174,7 @@ export class RedisFeatureStore implements FeatureStore {
       let group = groups.get(slot);
       if (!group) groups.set(slot, (group = []));
       group.push(i);
-      if (group.length === REF_CHUNK) {
+      if (group.length === size) {
         chunks.push(group);
         groups.delete(slot);
       }
@@ -243,7 +235,7 @@ export class RedisFeatureStore implements FeatureStore {
     const refs = new Array<EventRef | undefined>(eventIds.length);
     await guard(
       Promise.all(
-        this.slotChunks(keys).map(async (chunk) => {
+        this.slotChunks(keys, REF_CHUNK).map(async (chunk) => {
           const values = await this.redis.mGet(chunk.map((i) => keys[i] as string));
           chunk.forEach((i, j) => {
             const v = values[j];

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { withDeadline } from '../../core/deadline';
 import type { ApiKeyRecord, ApiKeyStore } from '../stores/api-key-store';
 import { hashSecret, parseApiKey } from './api-key-format';
 import { ForbiddenError, UnauthorizedError, type Authenticator, type Principal } from './authenticator';
@@ -20,6 +21,11 @@ export interface ApiKeyAuthenticatorOptions {
   maxCached?: number;
   /** Current time, ms. @defaultValue Date.now */
   now?: () => number;
+  /**
+   * How long a store lookup may take before it fails as unreachable (UnavailableError), ms: a store that hangs must
+   * fail as fast as one that is down. @defaultValue 250
+   */
+  deadlineMs?: number;
 }
 
 /** A store lookup as cached: the record (`undefined`: no such key) and its allowlist, ready to check. */
@@ -43,6 +49,7 @@ export class ApiKeyAuthenticator implements Authenticator {
   private readonly cacheTtlMs: number;
   private readonly maxCached: number;
   private readonly now: () => number;
+  private readonly deadlineMs: number;
 
   /** @param hashKey - the key secrets are hashed with: `deriveKey(piiKey, API_KEY_HASH_PURPOSE)` */
   constructor(
@@ -53,6 +60,7 @@ export class ApiKeyAuthenticator implements Authenticator {
     this.cacheTtlMs = options.cacheTtlMs ?? KEY_CACHE_TTL_MS;
     this.maxCached = options.maxCached ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.deadlineMs = options.deadlineMs ?? 250;
   }
 
   async authenticate(authorization: string | undefined, ip: string): Promise<Principal> {
@@ -72,7 +80,7 @@ export class ApiKeyAuthenticator implements Authenticator {
     const cached = this.cache.get(id);
     if (cached && cached.expiresAt > now) return cached.lookup;
     this.cache.delete(id); // re-inserted below, at the young end of the map's order
-    const lookup = this.store.get(id).then((record) => ({ record, allows: createIpAllowlist(record ? cidrsOf(record) : []) }));
+    const lookup = withDeadline(this.store.get(id), this.deadlineMs, 'api_key_store_unavailable').then((record) => ({ record, allows: createIpAllowlist(record ? cidrsOf(record) : []) }));
     if (this.cacheTtlMs > 0) {
       this.cache.set(id, { expiresAt: now + this.cacheTtlMs, lookup });
       if (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value as string);

@@ -1,4 +1,5 @@
 import { defineScript, type CommandParser } from 'redis';
+import { withDeadline } from '../../core/deadline';
 import type { RateLimiter } from '../auth/authenticator';
 import { emissionIntervalUs, type GcraLimit } from '../auth/gcra';
 import { guardRedis } from './redis-errors';
@@ -48,6 +49,8 @@ export interface RedisRateLimiterOptions {
   keyPrefix?: string;
   /** Current time, ms. @defaultValue performance.now */
   now?: () => number;
+  /** How long a round trip may take before the limiter counts as unreachable (UnavailableError), ms. @defaultValue 250 */
+  deadlineMs?: number;
 }
 
 type Take = { allowed: boolean; retryAfterMs: number };
@@ -74,6 +77,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly now: () => number;
   private readonly intervalUs: number;
   private readonly leaseSize: number;
+  private readonly deadlineMs: number;
   private readonly leases = new Map<string, Lease>();
   private readonly asking = new Map<string, Promise<Take>>();
 
@@ -84,6 +88,7 @@ export class RedisRateLimiter implements RateLimiter {
   ) {
     this.prefix = `${options.keyPrefix ?? 'vigil:'}rl:`;
     this.now = options.now ?? (() => performance.now());
+    this.deadlineMs = options.deadlineMs ?? 250;
     this.intervalUs = emissionIntervalUs(limit);
     this.leaseSize = Math.max(1, Math.min(limit.burst, Math.floor((limit.ratePerSecond * LEASE_MS) / 1000)));
   }
@@ -108,7 +113,8 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   private async lease(keyId: string): Promise<Take> {
-    const [granted, retryAfterMs] = await guardRedis(this.redis.vigilGcraTake(`${this.prefix}${keyId}`, this.intervalUs, this.limit.burst, this.leaseSize));
+    const call = guardRedis(this.redis.vigilGcraTake(`${this.prefix}${keyId}`, this.intervalUs, this.limit.burst, this.leaseSize));
+    const [granted, retryAfterMs] = await withDeadline(call, this.deadlineMs, 'rate_limiter_unavailable');
     if (granted === 0) {
       this.leases.delete(keyId);
       return { allowed: false, retryAfterMs };

@@ -16,6 +16,7 @@ describe('bin/vigil.js', () => {
     mkdirSync(join(root, 'core'));
     mkdirSync(join(root, 'dist', 'bin'), { recursive: true });
     copyFileSync(join(__dirname, '../../bin/vigil.js'), join(root, 'bin', 'vigil.js'));
+    copyFileSync(join(__dirname, '../../tsconfig.build.json'), join(root, 'tsconfig.build.json'));
     symlinkSync(join(__dirname, '../../node_modules'), join(root, 'node_modules'));
     writeFileSync(join(root, 'bin', 'main.ts'), "const ran: string = 'source';\nconsole.log(ran);\n");
     writeFileSync(join(root, 'core', 'config.ts'), 'export const x = 1;\n');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createClient, type RedisClientType } from 'redis';
-import { freePort } from './free-port';
+import { freePort } from '../../bench/support/processes';
 import { trackLiveServer, untrackLiveServer } from './live-servers';
 
 /** How often readiness checks ask again, in milliseconds: short, because a server is up in tens of milliseconds. */
