@@ -198,6 +198,24 @@ describe('ApiKeyAuthenticator when Redis is down', () => {
       await server.stop();
     }
   });
+
+  it('fails within its deadline when Redis hangs (the process paused, the connection open)', async () => {
+    const server = await startRedisServer();
+    const security = await createServingSecurity({ redisUrls: [server.url], redisKeyPrefix: 'auth-hung:', rateLimitPerSecond: 10, auditRetentionDays: 30, piiKey: PII_KEY }, log);
+    const authenticator = new ApiKeyAuthenticator(security.apiKeys, deriveKey(PII_KEY, API_KEY_HASH_PURPOSE), { deadlineMs: 100 });
+    try {
+      const issued = await security.keys.create({ name: 'scorer', scopes: ['score'] }, 'test');
+      process.kill(server.pid, 'SIGSTOP');
+      const started = performance.now();
+      const err = await failure(authenticator, `Bearer ${issued.key}`);
+      expect(err).toBeInstanceOf(UnavailableError);
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+      await security.close().catch(() => undefined);
+      await server.stop();
+    }
+  });
 });
 
 describe('what the key store keeps', () => {

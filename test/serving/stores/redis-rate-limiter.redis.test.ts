@@ -1,6 +1,8 @@
+import { UnavailableError } from '../../../core/errors';
 import { connectRedis, type RedisConnection } from '../../../core/redis';
 import { LEASE_MS, RATE_LIMIT_SCRIPTS, RedisRateLimiter, type RateLimitCommands } from '../../../serving/stores/redis-rate-limiter';
 import { connectTestRedis, deleteKeysWithPrefix, testRedisUrl, uniqueKeyPrefix, type TestRedisClient } from '../../harness/redis';
+import { startRedisServer } from '../../harness/redis-server';
 
 /** The real commands, counting the round trips the limiter makes. */
 function counting(redis: RateLimitCommands): RateLimitCommands & { calls: number } {
@@ -87,5 +89,22 @@ describe('RedisRateLimiter leases', () => {
     now += LEASE_MS;
     await limiter.take('expiring000d');
     expect(redisCommands.calls).toBe(2);
+  });
+
+  it('fails within its deadline when Redis hangs (the process paused, the connection open)', async () => {
+    const server = await startRedisServer();
+    const hung = await connectRedis([server.url], { scripts: RATE_LIMIT_SCRIPTS });
+    const limiter = new RedisRateLimiter(hung as unknown as RateLimitCommands, { ratePerSecond: 5, burst: 5 }, { keyPrefix: prefix, deadlineMs: 100 });
+    try {
+      expect((await limiter.take('hung00000000')).allowed).toBe(true);
+      process.kill(server.pid, 'SIGSTOP');
+      const started = performance.now();
+      await expect(limiter.take('hung00000000')).rejects.toBeInstanceOf(UnavailableError);
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+      await hung.close();
+      await server.stop();
+    }
   });
 });
