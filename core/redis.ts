@@ -67,6 +67,14 @@ export async function guardRedis<T>(p: Promise<T>, reason: string, replyErrors: 
 }
 
 /**
+ * Resolves once the commands issued so far have been written to the socket: node-redis writes its queue in a
+ * setImmediate callback, and one queued from within another runs on the next loop turn. A long producer awaits it
+ * now and then so that Redis works on what came first while the rest is encoded (the order of commands does not
+ * depend on it).
+ */
+export const commandsWritten = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
  * `count` handles on one connection, for stores that each close what they were given: the connection closes with
  * the last handle. Serving shares one connection among its stores, so that the commands one request sends to
  * several of them leave in one write. A handle is the connection with its own `close` (node-redis reaches its

@@ -36,6 +36,13 @@ export type ItemResult =
   | { kind: 'unknown_event' }
   | { kind: 'label_applied' };
 
+/** Items made ready for the store by {@link FeaturePipeline.prepare}. */
+export interface PreparedItems {
+  readonly items: readonly PipelineItem[];
+  /** Per item: the prepared event, or undefined for a label. */
+  readonly events: readonly (Prepared | undefined)[];
+}
+
 interface Prepared {
   step: StoreStep;
   /** The feature input, completed with the entity states when the store hands them over. */
@@ -68,16 +75,40 @@ export class FeaturePipeline {
    * ingestion fast.
    */
   async process(items: readonly PipelineItem[], options: { features: boolean } = { features: true }): Promise<ItemResult[]> {
-    const results = new Array<ItemResult>(items.length);
-    // The store looks up the labels' events while the events are prepared. Should preparing throw, that error is the
-    // one reported, and a failed lookup must not then surface as an unhandled rejection.
+    // The store looks up the labels' events while the events are prepared.
     const lookup = this.resolveLabelRefs(items);
-    lookup.catch(() => undefined);
+    let prepared: PreparedItems;
+    try {
+      prepared = this.prepare(items, options);
+    } catch (err) {
+      // Should preparing throw, that error is the one reported, and a failed lookup must not then surface as an
+      // unhandled rejection.
+      lookup.catch(() => undefined);
+      throw err;
+    }
+    return this.finish(prepared, lookup);
+  }
+
+  /**
+   * The first, CPU-only half of {@link process}: pseudonyms, entity records and feature inputs, without touching the
+   * store. Bulk ingestion prepares a batch while the store applies the one before.
+   */
+  prepare(items: readonly PipelineItem[], options: { features: boolean } = { features: true }): PreparedItems {
     const events = new Array<Prepared | undefined>(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as PipelineItem;
       if (item.kind === 'event') events[i] = this.prepareEvent(item.event, item.tsMs, options.features);
     }
+    return { items, events };
+  }
+
+  /** The second half of {@link process}, for items from {@link prepare}. */
+  processPrepared(prepared: PreparedItems): Promise<ItemResult[]> {
+    return this.finish(prepared, this.resolveLabelRefs(prepared.items));
+  }
+
+  private async finish({ items, events }: PreparedItems, lookup: ReturnType<FeaturePipeline['resolveLabelRefs']>): Promise<ItemResult[]> {
+    const results = new Array<ItemResult>(items.length);
     const labelRefs = await lookup;
     const prepared: Prepared[] = [];
     const steps: StoreStep[] = [];

@@ -18,6 +18,9 @@ import { observeRequests } from './routes/request-metrics';
 export function createApp(deps: ServingDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are to POSTs or change with every call: an ETag (a SHA-1 of each body) would never be revalidated.
+  // The review page's static files keep theirs (express.static makes its own).
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.use(observeRequests(deps.metrics));
 

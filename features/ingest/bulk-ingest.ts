@@ -7,6 +7,7 @@ import type { Pseudonymizer } from '../pseudonymizer';
 import type { FeatureStore } from '../store/feature-store';
 import { createFeatureStore } from '../store/create-feature-store';
 import { readTimeline } from '../timeline';
+import { commandsWritten } from '../../core/redis';
 import { requireRedis } from './require-redis';
 
 /** Counts of an ingestion. */
@@ -38,14 +39,24 @@ export async function ingestItems(items: readonly PipelineItem[], options: Inges
   const pipeline = new FeaturePipeline({ store: options.store, pseudonymize: options.pseudonymize });
   const batchSize = options.batchSize ?? 5000;
   const stats: IngestStats = { events: 0, labels: 0, duplicates: 0, unknownLabels: 0 };
-  // One batch at a time: a batch's labels look up the references of the events before it, which must have been
-  // written, and node-redis may resend a script (EVAL after NOSCRIPT) behind commands sent after it.
+  // One batch at a time in the store: a batch's labels look up the references of the events before it, which must
+  // have been written, and node-redis may resend a script (EVAL after NOSCRIPT) behind commands sent after it. The
+  // CPU half of the next batch (pseudonyms, records) is done meanwhile, while the store works on this one.
+  let next = pipeline.prepare(items.slice(0, batchSize), { features: false });
   for (let start = 0; start < items.length; start += batchSize) {
-    const batch = items.slice(start, start + batchSize);
+    const prepared = next;
+    const batch = prepared.items;
     // Without features the store reads nothing back, so it cannot say which events were already applied; their
     // label references (kept for the label horizon) can, at the cost of looking each event id up. The lookup is sent
     // before the batch's writes, so it sees the store as it was before the batch.
-    const [known, results] = await Promise.all([countKnownEvents(options.store, batch), pipeline.process(batch, { features: false })]);
+    const work = Promise.all([countKnownEvents(options.store, batch), pipeline.processPrepared(prepared)]);
+    if (start + batchSize < items.length) {
+      // Awaited below; a failure while the next batch is prepared is reported there, not as an unhandled rejection.
+      work.catch(() => undefined);
+      await commandsWritten();
+      next = pipeline.prepare(items.slice(start + batchSize, start + 2 * batchSize), { features: false });
+    }
+    const [known, results] = await work;
     stats.duplicates += known;
     for (const item of batch) {
       if (item.kind === 'event') stats.events++;

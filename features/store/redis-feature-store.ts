@@ -1,4 +1,4 @@
-import { guardRedis } from '../../core/redis';
+import { commandsWritten, guardRedis } from '../../core/redis';
 import type { EventRef } from '../records';
 import type { EntityKind } from '../state/entity-kind';
 import { kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
@@ -125,19 +125,25 @@ export class RedisFeatureStore implements FeatureStore {
     const keys = updates.map((u) => this.keys(u.entity, u.key));
     const calls: Promise<unknown>[] = [this.writeRefs(steps)];
     // Chunks of one slot go out in step order on one connection, so each entity's appends stay in order.
-    for (const chunk of this.slotChunks(keys.map(([snap]) => snap), APPEND_MANY_CHUNK)) {
+    const chunks = this.slotChunks(keys.map(([snap]) => snap), APPEND_MANY_CHUNK);
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c] as number[];
       const args = chunk.flatMap((i) => {
         const u = updates[i] as EntityUpdate;
         return [String(kindOf(u.entity).ttlMs), JSON.stringify(u.record)];
       });
-      calls.push(
-        this.redis.vigilAppendMany(chunk.flatMap((i) => keys[i] as [string, string]), args).then((lengths) => {
-          lengths.forEach((n, j) => {
-            const u = updates[chunk[j] as number] as EntityUpdate;
-            if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
-          });
-        }),
-      );
+      const call = this.redis.vigilAppendMany(chunk.flatMap((i) => keys[i] as [string, string]), args).then((lengths) => {
+        lengths.forEach((n, j) => {
+          const u = updates[chunk[j] as number] as EntityUpdate;
+          if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
+        });
+      });
+      // Awaited below; one that fails meanwhile is reported there, not as an unhandled rejection.
+      call.catch(() => undefined);
+      calls.push(call);
+      // Each chunk goes out as soon as it is encoded, so that Redis runs it while the next one is encoded instead of
+      // waiting for the whole batch.
+      if (c + 1 < chunks.length) await commandsWritten();
     }
     await guard(Promise.all(calls));
   }
