@@ -123,7 +123,14 @@ export class RedisFeatureStore implements FeatureStore {
   private async appendOnly(steps: readonly StoreStep[]): Promise<void> {
     const updates = steps.flatMap((step) => step.updates);
     const keys = updates.map((u) => this.keys(u.entity, u.key));
-    const calls: Promise<unknown>[] = [this.writeRefs(steps)];
+    // Every call is awaited together at the end; one that fails while later chunks are still being encoded is
+    // reported there, not as an unhandled rejection.
+    const calls: Promise<unknown>[] = [];
+    const send = (call: Promise<unknown>) => {
+      call.catch(() => undefined);
+      calls.push(call);
+    };
+    send(this.writeRefs(steps));
     // Chunks of one slot go out in step order on one connection, so each entity's appends stay in order.
     const chunks = this.slotChunks(keys.map(([snap]) => snap), APPEND_MANY_CHUNK);
     for (let c = 0; c < chunks.length; c++) {
@@ -132,15 +139,14 @@ export class RedisFeatureStore implements FeatureStore {
         const u = updates[i] as EntityUpdate;
         return [String(kindOf(u.entity).ttlMs), JSON.stringify(u.record)];
       });
-      const call = this.redis.vigilAppendMany(chunk.flatMap((i) => keys[i] as [string, string]), args).then((lengths) => {
-        lengths.forEach((n, j) => {
-          const u = updates[chunk[j] as number] as EntityUpdate;
-          if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
-        });
-      });
-      // Awaited below; one that fails meanwhile is reported there, not as an unhandled rejection.
-      call.catch(() => undefined);
-      calls.push(call);
+      send(
+        this.redis.vigilAppendMany(chunk.flatMap((i) => keys[i] as [string, string]), args).then((lengths) => {
+          lengths.forEach((n, j) => {
+            const u = updates[chunk[j] as number] as EntityUpdate;
+            if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
+          });
+        }),
+      );
       // Each chunk goes out as soon as it is encoded, so that Redis runs it while the next one is encoded instead of
       // waiting for the whole batch.
       if (c + 1 < chunks.length) await commandsWritten();

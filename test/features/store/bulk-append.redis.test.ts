@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { connectRedis } from '../../../core/redis';
 import { FeaturePipeline, type PipelineItem } from '../../../features/pipeline';
 import { hmacPseudonymizer } from '../../../features/pseudonymizer';
@@ -53,3 +56,46 @@ it.each([
     }
   }
 }, 120_000);
+
+it('a bulk append call that fails while later chunks are still being sent rejects the step, with no unhandled rejection', async () => {
+  // In a Node process of its own: Jest keeps unhandled rejections from reaching a test's listeners.
+  const keyPrefix = uniqueKeyPrefix();
+  const client = await connectTestRedis(testRedisUrl());
+  const script = `
+    const { connectRedis } = require(${JSON.stringify(require.resolve('../../../core/redis'))});
+    const { RedisFeatureStore } = require(${JSON.stringify(require.resolve('../../../features/store/redis-feature-store'))});
+    const { FEATURE_STORE_SCRIPTS } = require(${JSON.stringify(require.resolve('../../../features/store/redis-scripts'))});
+    const unhandled = [];
+    process.on('unhandledRejection', (reason) => unhandled.push(String(reason)));
+    (async () => {
+      const redis = await connectRedis([process.env.URL], { scripts: FEATURE_STORE_SCRIPTS });
+      const store = new RedisFeatureStore(redis, { keyPrefix: process.env.PREFIX });
+      // 2,000 users, one account change each: several append chunks, the first of which fails.
+      const steps = Array.from({ length: 2000 }, (_, i) => ({
+        read: false,
+        updates: [{ entity: 'user', key: 'u' + i, record: { k: 'change', id: 'e' + i, ts: i, change: 'password_reset' } }],
+      }));
+      let rejected = null;
+      await store.apply(steps, () => undefined).catch((err) => (rejected = err.message));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await store.close();
+      process.stdout.write(JSON.stringify({ rejected, unhandled }) + '\\n');
+    })();`;
+  try {
+    // The first user's tail is a string: the first chunk's script fails (WRONGTYPE); the chunks after it still go out.
+    await client.set(`${keyPrefix}{u:u0}:t`, 'not a list');
+    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
+      env: { ...process.env, URL: testRedisUrl(), PREFIX: keyPrefix },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    const outcome = JSON.parse(line) as { rejected: string | null; unhandled: string[] };
+    expect(outcome.rejected).toMatch(/WRONGTYPE/);
+    expect(outcome.unhandled).toEqual([]);
+    // The later chunks went out: their users' records are there.
+    expect(await client.lLen(`${keyPrefix}{u:u1999}:t`)).toBe(1);
+  } finally {
+    await deleteKeysWithPrefix(client, keyPrefix);
+    client.destroy();
+  }
+}, 60_000);
