@@ -99,18 +99,16 @@ export class RedisFeatureStore implements FeatureStore {
         });
         return;
       }
-      const snaps: string[] = [];
       const states = step.updates.map((u, j) => {
         const [, snap, tail] = stepReplies[j] as [number, string, string[]];
-        snaps.push(snap);
         return this.fold(u.entity, snap, tail);
       });
       out[i] = onStates(i, states);
       // The state after this step is at hand (the caller is done with it, as with the memory store): a long tail is
       // compacted from it without reading it again.
       step.updates.forEach((u, j) => {
-        const n = (stepReplies[j] as [number])[0];
-        if (n >= this.compactAt) this.compactFrom(u, states[j] as EntityStates[EntityName], snaps[j] as string, n);
+        const [n, snap, tail] = stepReplies[j] as [number, string, string[]];
+        if (n >= this.compactAt) this.compactFrom(u, states[j] as EntityStates[EntityName], snap, tail);
       });
     });
     return out;
@@ -220,17 +218,19 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   /**
-   * Compacts from a state a read step folded: `state` is the entity before the step's record, `snap` the snapshot it
-   * was folded from, `length` the tail's length with the record. The record is applied as the tail holds it (parsed
-   * back from JSON) so the snapshot is exactly the fold of the tail.
+   * Compacts from a state a read step folded: `state` is the entity before the step's record, `snap` and `tail` what
+   * it was folded from (the script read and appended atomically, so the tail and the record are the first records
+   * now). The record is applied as the tail holds it (parsed back from JSON) so the snapshot is exactly the fold of
+   * the tail.
    */
-  private compactFrom(u: EntityUpdate, state: EntityStates[EntityName], snap: string, length: number): void {
+  private compactFrom(u: EntityUpdate, state: EntityStates[EntityName], snap: string, tail: readonly string[]): void {
     const kind = kindOf(u.entity) as EntityKind<EntityStates[EntityName], unknown>;
     // async, so that a throwing reducer or encoder ends up where compaction errors go rather than in the step.
     this.compactLater(u.entity, u.key, async () => {
-      kind.apply(state, JSON.parse(JSON.stringify(u.record)));
+      const record = JSON.stringify(u.record);
+      kind.apply(state, JSON.parse(record));
       const [snapKey, tailKey] = this.keys(u.entity, u.key);
-      await this.redis.vigilCompact(snapKey, tailKey, snap, kind.encode(state), length, kind.ttlMs);
+      await this.redis.vigilCompact(snapKey, tailKey, snap, kind.encode(state), [...tail, record], kind.ttlMs);
     });
   }
 
@@ -239,7 +239,7 @@ export class RedisFeatureStore implements FeatureStore {
     const [snap, tail] = await this.redis.vigilRead(snapKey, tailKey);
     const kind = kindOf(entity);
     const state = this.fold(entity, snap, tail);
-    await this.redis.vigilCompact(snapKey, tailKey, snap, (kind.encode as (s: unknown) => string)(state), tail.length, kind.ttlMs);
+    await this.redis.vigilCompact(snapKey, tailKey, snap, (kind.encode as (s: unknown) => string)(state), tail, kind.ttlMs);
   }
 
   async getEventRefs(eventIds: readonly string[]): Promise<(EventRef | undefined)[]> {

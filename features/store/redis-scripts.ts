@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { defineScript, type CommandParser } from 'redis';
 
 /**
@@ -62,19 +63,24 @@ export const READ = defineScript({
 
 /**
  * Replaces the snapshot by one that folds in the first `folded` tail records, and drops those records, but only if
- * the snapshot is still the one the fold started from (otherwise another compaction won, and this one is void).
+ * the snapshot is still the one the fold started from and those records are still the ones folded (their SHA-1,
+ * joined by newlines, which JSON records never hold). Otherwise another compaction won and this one is void. The
+ * snapshot alone would not do: a compaction whose fold changed nothing leaves the same snapshot, and a second one
+ * that read the entity before it would then drop records appended since.
  */
 export const COMPACT = defineScript({
   NUMBER_OF_KEYS: 2,
   SCRIPT: `
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+local folded = tonumber(ARGV[3])
+if folded > 0 and redis.sha1hex(table.concat(redis.call('LRANGE', KEYS[2], 0, folded - 1), '\\n')) ~= ARGV[5] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
-redis.call('LTRIM', KEYS[2], ARGV[3], -1)
+redis.call('LTRIM', KEYS[2], folded, -1)
 return 1`,
-  parseCommand(parser: CommandParser, snapKey: string, tailKey: string, expected: string, snapshot: string, folded: number, ttlMs: number) {
+  parseCommand(parser: CommandParser, snapKey: string, tailKey: string, expected: string, snapshot: string, folded: readonly string[], ttlMs: number) {
     parser.pushKey(snapKey);
     parser.pushKey(tailKey);
-    parser.push(expected, snapshot, String(folded), String(ttlMs));
+    parser.push(expected, snapshot, String(folded.length), String(ttlMs), createHash('sha1').update(folded.join('\n')).digest('hex'));
   },
   transformReply: (reply: unknown) => reply as number,
 });
@@ -101,7 +107,8 @@ export interface FeatureStoreCommands {
   vigilAppend(snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean): Promise<[number, string?, string[]?]>;
   vigilAppendMany(keys: string[], args: string[]): Promise<number[]>;
   vigilRead(snapKey: string, tailKey: string): Promise<[string, string[]]>;
-  vigilCompact(snapKey: string, tailKey: string, expected: string, snapshot: string, folded: number, ttlMs: number): Promise<number>;
+  /** `folded`: the tail records the new snapshot folds in, as read. */
+  vigilCompact(snapKey: string, tailKey: string, expected: string, snapshot: string, folded: readonly string[], ttlMs: number): Promise<number>;
   vigilSetMany(keys: string[], ttlMs: number, values: string[]): Promise<number>;
   mGet(keys: string[]): Promise<(string | null)[]>;
   close(): Promise<void>;
