@@ -72,21 +72,10 @@ export class FeaturePipeline {
 
   /**
    * Applies items in order. With `features` false (plain ingestion) no state is read back, which is what makes bulk
-   * ingestion fast.
+   * ingestion fast. A failure to prepare an item rejects, as a store failure does.
    */
   async process(items: readonly PipelineItem[], options: { features: boolean } = { features: true }): Promise<ItemResult[]> {
-    // The store looks up the labels' events while the events are prepared.
-    const lookup = this.resolveLabelRefs(items);
-    let prepared: PreparedItems;
-    try {
-      prepared = this.prepare(items, options);
-    } catch (err) {
-      // Should preparing throw, that error is the one reported, and a failed lookup must not then surface as an
-      // unhandled rejection.
-      lookup.catch(() => undefined);
-      throw err;
-    }
-    return this.finish(prepared, lookup);
+    return this.processPrepared(this.prepare(items, options));
   }
 
   /**
@@ -102,14 +91,13 @@ export class FeaturePipeline {
     return { items, events };
   }
 
-  /** The second half of {@link process}, for items from {@link prepare}. */
-  processPrepared(prepared: PreparedItems): Promise<ItemResult[]> {
-    return this.finish(prepared, this.resolveLabelRefs(prepared.items));
-  }
-
-  private async finish({ items, events }: PreparedItems, lookup: ReturnType<FeaturePipeline['resolveLabelRefs']>): Promise<ItemResult[]> {
+  /**
+   * The second half of {@link process}, for items from {@link prepare}: looks up the labels' events, then lets the
+   * store apply every step and computes features from the states it hands over.
+   */
+  async processPrepared({ items, events }: PreparedItems): Promise<ItemResult[]> {
     const results = new Array<ItemResult>(items.length);
-    const labelRefs = await lookup;
+    const labelRefs = await this.resolveLabelRefs(items);
     const prepared: Prepared[] = [];
     const steps: StoreStep[] = [];
     const index: number[] = [];
