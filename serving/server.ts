@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger';
+import { adoptMessageClasses, isExpressApp } from './express-messages';
 
 export interface ServerOptions {
   /** 0 picks a free port. */
@@ -30,7 +31,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens with the request handler (the Express app). */
+/**
+ * Listens with the request handler. An Express app gets request and response classes born with its prototypes
+ * (see express-messages.ts: Express would otherwise change both prototypes on every request).
+ */
 export async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void, options: ServerOptions): Promise<RunningServer> {
   const active = new Set<ServerResponse>();
   let closing = false;
@@ -44,9 +48,10 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
     });
     handler(req, res);
   };
+  const classes = isExpressApp(handler) ? adoptMessageClasses(handler) : {};
   const server: Server = options.tls
-    ? createHttpsServer({ cert: await readFile(options.tls.cert), key: await readFile(options.tls.key), minVersion: 'TLSv1.3' }, tracked)
-    : createHttpServer(tracked);
+    ? createHttpsServer({ ...classes, cert: await readFile(options.tls.cert), key: await readFile(options.tls.key), minVersion: 'TLSv1.3' }, tracked)
+    : createHttpServer(classes, tracked);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
