@@ -33,7 +33,11 @@ export function adoptMessageClasses(app: Express): MessageClasses {
 function copyChain(from: object, base: object, target: object): void {
   const levels: object[] = [];
   for (let o: object | null = from; o !== null && o !== base; o = Object.getPrototypeOf(o) as object | null) levels.push(o);
-  for (const level of levels.reverse()) Object.defineProperties(target, Object.getOwnPropertyDescriptors(level));
+  for (const level of levels.reverse()) {
+    // A class prototype (from an earlier adoption of the same app) names its own class: the target keeps its own.
+    const { constructor: _constructor, ...properties } = Object.getOwnPropertyDescriptors(level);
+    Object.defineProperties(target, properties);
+  }
 }
 
 /** Whether a request handler is an Express app (it has the prototypes Express gives requests and responses). */
