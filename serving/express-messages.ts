@@ -10,9 +10,10 @@ export interface MessageClasses {
 /**
  * Request and response classes whose instances are born with an Express app's prototypes, and the app switched to
  * them. Express 5 moves every request and response onto its prototypes with `Object.setPrototypeOf` (app.handle).
- * On V8 that is costly well beyond the call: with it, a bare Express route at 1,000 requests/s promoted a few MB to
- * the old generation on every scavenge, and each scavenge paused 5–8 ms; born with the prototypes (Express then
- * finds them in place and changes nothing), scavenges take 0.5–0.8 ms and promote nothing (bench/serve.ts).
+ * On V8 that is costly well beyond the call: with it, a bare Express route at 1,000 requests/s (`--trace-gc`) promoted
+ * a few MB to the old generation on every scavenge, and each scavenge paused 5–8 ms; born with the prototypes
+ * (Express then finds them in place and changes nothing), scavenges took 0.5–0.8 ms and the old generation stayed
+ * flat. bench/serve.ts shows what it does for scoring.
  *
  * The classes are subclasses, with the app's request and response methods (Express's own and the app's, nearest
  * first) copied onto their prototypes, which become `app.request` and `app.response`. Requests the app receives from

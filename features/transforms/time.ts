@@ -25,27 +25,8 @@ export function countInWindow(ts: readonly number[], now: number, windowMs: numb
  * must be ascending. Each figure equals {@link countInWindow} for that window alone.
  */
 export function countsInWindows(ts: readonly number[], now: number, windows: readonly number[], flags?: readonly number[], flag?: number): number[] {
-  const n = windows.length;
-  const out = new Array<number>(2 * n);
-  let all = 0;
-  let flagged = 0;
-  let w = 0;
-  for (let i = ts.length - 1; i >= 0 && w < n; i--) {
-    const t = ts[i] as number;
-    if (t > now) continue;
-    while (w < n && t <= now - (windows[w] as number)) {
-      out[w] = all;
-      out[n + w++] = flagged;
-    }
-    if (w === n) break;
-    all++;
-    if (flags !== undefined && flags[i] === flag) flagged++;
-  }
-  for (; w < n; w++) {
-    out[w] = all;
-    out[n + w] = flagged;
-  }
-  return out;
+  // Without a flag nothing matches (NaN equals nothing), as in countInWindow.
+  return windowTotals(ts, now, windows, flags, isFlag, flag ?? Number.NaN);
 }
 
 /**
@@ -55,26 +36,45 @@ export function countsInWindows(ts: readonly number[], now: number, windows: rea
  * bit-identical to it.
  */
 export function countsAndSumsInWindows(ts: readonly number[], values: readonly number[], now: number, windows: readonly number[]): number[] {
+  return windowTotals(ts, now, windows, values, knownValue, 0);
+}
+
+const isFlag = (v: number, flag: number): number => (v === flag ? 1 : 0);
+// Adding 0 for an unknown value leaves a sum bit-identical to skipping it (a sum from +0 never becomes −0).
+const knownValue = (v: number): number => (Number.isNaN(v) ? 0 : v);
+
+/**
+ * The scan behind {@link countsInWindows} and {@link countsAndSumsInWindows}: per ascending window, the entries in
+ * (now − window, now] and the total of `weigh(values[i], arg)` over them (0 without `values`), newest first.
+ * `weigh` and `arg` are separate so that callers pass shared functions rather than a closure per call.
+ */
+function windowTotals(
+  ts: readonly number[],
+  now: number,
+  windows: readonly number[],
+  values: readonly number[] | undefined,
+  weigh: (v: number, arg: number) => number,
+  arg: number,
+): number[] {
   const n = windows.length;
   const out = new Array<number>(2 * n);
   let count = 0;
-  let sum = 0;
+  let total = 0;
   let w = 0;
   for (let i = ts.length - 1; i >= 0 && w < n; i--) {
     const t = ts[i] as number;
     if (t > now) continue;
     while (w < n && t <= now - (windows[w] as number)) {
       out[w] = count;
-      out[n + w++] = sum;
+      out[n + w++] = total;
     }
     if (w === n) break;
     count++;
-    const v = values[i] as number;
-    if (!Number.isNaN(v)) sum += v;
+    if (values !== undefined) total += weigh(values[i] as number, arg);
   }
   for (; w < n; w++) {
     out[w] = count;
-    out[n + w] = sum;
+    out[n + w] = total;
   }
   return out;
 }
