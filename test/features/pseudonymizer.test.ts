@@ -18,7 +18,7 @@ const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 beforeEach(() => hmacCalls.mockClear());
 
-it('gives the keyed hash of every value, remembered or not, across generations of its memory', () => {
+it('gives the keyed hash of values remembered or not, across generations of its memory', () => {
   const pseudonymize = hmacPseudonymizer(MASTER);
   const tokens = Array.from({ length: MANY }, (_, i) => pseudonymize(ip(i)));
   for (let i = 0; i < MANY; i += 7) expect(tokens[i]).toBe(token(ip(i)));
