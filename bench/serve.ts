@@ -31,7 +31,8 @@ import { processCpuMs, spawnChild, startRedis, type ChildHandle } from './suppor
  *   ({@link PACED_WARMUP_SECONDS}), from an open-loop paced sender (bench/support/paced-load.ts: autocannon's
  *   `overallRate` sends each second's quota in a burst, so it is run too, for comparison, but not taken as the
  *   figure); latencies are measured per response (autocannon's own histogram has whole milliseconds only);
- * - per response: the server process's CPU ms (from /proc), and Redis commands and Redis CPU ms (from INFO).
+ * - per response: the server process's CPU ms (from /proc), the sender's (this process), and Redis commands and Redis
+ *   CPU ms (from INFO).
  * Every request carries a distinct event id (a real withdrawal of the data set, re-stamped), so none is a replay.
  * Setup: a redis-server of its own on a free port, a small generated world (300 users, 20 days), a gbdt trained on
  * it, its deny lists loaded and its events ingested. Everything started is stopped at the end.
@@ -51,8 +52,8 @@ const PROFILE_DIR = option('--profile') === undefined ? undefined : resolve(opti
 const WARMUP_SECONDS = 3;
 /**
  * Warm-up at an even rate before it is measured, on the connections the measured run then uses. After a run at full
- * speed the scoring server takes about ten seconds at 1,000 requests/s to settle (its p99 per second fell from 8 to
- * under 3 ms over them, with or without an idle pause between), and the first requests on new connections wait for
+ * speed the scoring server takes about ten seconds at 1,000 requests/s to settle (its own p99 per second fell from 8 ms
+ * to under 3 ms over them, with or without 5 idle seconds between), and the first requests on new connections wait for
  * them to open: neither is the steady state a calling service meets.
  */
 const PACED_WARMUP_SECONDS = 10;
@@ -219,7 +220,7 @@ function bodySource(pool: readonly WithdrawalEvent[]): () => string {
   };
 }
 
-/** What a run cost per response: CPU ms of the server process, and Redis commands and CPU ms when it used Redis. */
+/** What a run cost per response: CPU ms of the server and of the sender, and Redis commands and CPU ms when it used Redis. */
 interface Cost {
   serverCpuMsPerResponse: number;
   /** CPU ms of this process, the load's sender, which shares the machine's cores with the server and Redis. */
@@ -228,8 +229,8 @@ interface Cost {
 }
 
 /**
- * Runs `run` and adds what each response cost: the server's CPU time from /proc, this process's own, and Redis's commands and CPU time
- * from INFO. Figures per response hold on a busy machine, where rates depend on the neighbours.
+ * Runs `run` and adds what each response cost: the server's CPU time from /proc, this process's own, and Redis's
+ * commands and CPU time from INFO. Figures per response hold on a busy machine, where rates depend on the neighbours.
  */
 async function costed(server: ChildHandle, run: () => Promise<LoadResult>, redis?: { info(section: string): Promise<string> }): Promise<LoadResult & Cost> {
   const pid = server.child.pid as number;
