@@ -220,7 +220,10 @@ function bodySource(pool: readonly WithdrawalEvent[]): () => string {
   };
 }
 
-/** What a run cost per response: CPU ms of the server and of the sender, and Redis commands and CPU ms when it used Redis. */
+/**
+ * What a run cost per response: CPU ms of the server and of the sender, and Redis commands and CPU ms when it used
+ * Redis.
+ */
 interface Cost {
   serverCpuMsPerResponse: number;
   /** CPU ms of this process, the load's sender, which shares the machine's cores with the server and Redis. */
@@ -335,7 +338,7 @@ async function load(o: { port: number; key: string; bodies: () => string; second
   };
 }
 
-/** Runs `run` with keep-alive connections to the server on `port` to share, up to {@link CONNECTIONS}, closed afterwards. */
+/** Runs `run` with up to {@link CONNECTIONS} keep-alive connections to the server on `port`, closed afterwards. */
 async function withConnections<T>(port: number, run: (connections: KeepAliveConnections) => Promise<T>): Promise<T> {
   const connections = new KeepAliveConnections(port, CONNECTIONS);
   try {

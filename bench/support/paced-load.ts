@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { KeepAliveConnections } from './keep-alive-connections';
@@ -95,10 +96,7 @@ parentPort.postMessage(0);
 async function dueTicks(intervalMs: number, total: number, onDue: (due: number, began: number) => void): Promise<number> {
   const worker = new Worker(TICKER, { eval: true });
   try {
-    await new Promise((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('message', resolve);
-    });
+    await once(worker, 'message'); // rejects if the worker fails to start
     // The worker is running: the clock starts now, in both threads' terms (their performance.now() origins differ).
     const began = performance.now();
     await new Promise<void>((resolve, reject) => {
