@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { disablePretenuring } from '../core/pretenuring';
 import { connectRedis } from '../core/redis';
 import { PROJECT_ROOT } from '../core/runtime';
 import { ingestItems } from '../features/ingest/bulk-ingest';
@@ -23,7 +24,8 @@ import { startRedis } from './support/processes';
  *   microseconds per event spent by this process and by the server;
  * - online read+update: one event at a time through FeaturePipeline with features against Redis, p50/p99 ms, after
  *   {@link ONLINE_WARMUP} events that are not measured (a scoring server runs warm: the first events of a process pay
- *   for compiling the read path), and the same figures for those first events;
+ *   for compiling the read path), and the same figures for those first events; V8's allocation-site pretenuring is
+ *   off from this phase on, as in `vigil serve`;
  * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine.
  * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 3000).
  */
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
     const redisIngest = await timed(() => ingestItems(bulk, { store, pseudonymize, batchSize: 5000 }));
     const serverCpuMs = ((await serverCpuSeconds(redis as unknown as { info(section: string): Promise<string> })) - serverCpuBefore) * 1000;
 
+    // As in `vigil serve`, which the online phase stands for (see core/pretenuring.ts).
+    disablePretenuring();
     const pipeline = new FeaturePipeline({ store, pseudonymize });
     const all = new Float64Array(held.length);
     for (let i = 0; i < held.length; i++) {

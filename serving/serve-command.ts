@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
 import { action, intOption } from '../core/cli';
+import { disablePretenuring } from '../core/pretenuring';
 import { createApp } from './app';
 import { SCOPES } from './auth/authenticator';
 import { createServingDeps } from './create-serving-deps';
@@ -14,6 +15,7 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (default: VIGIL_PORT, 8080; 0 picks a free one)', portOption)
     .action(
       action(async ({ config, log }, opts: { port?: number }) => {
+        disablePretenuring();
         const port = opts.port ?? config.port;
         const runtime = await createServingDeps(config, log);
         if (runtime.kind === 'memory') {
