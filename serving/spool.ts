@@ -47,9 +47,9 @@ interface PendingLine {
  *
  * A drain closes the file being written (new appends start a new one), re-applies every closed file oldest first
  * through the pipeline (features are not read: the answers were given long ago), and removes each file once it is
- * applied. Feature state deduplicates event ids, so a crash mid-drain, a drain racing a late write of the same event,
- * or two processes draining one directory only re-apply what changes nothing. Files left by a previous process are
- * drained too.
+ * applied. Feature state deduplicates event ids, so a crash mid-drain or a drain racing a late write of the same event
+ * only re-applies what changes nothing. Files left by a process that is gone are drained too; those of another live
+ * process on the same directory are left to it.
  */
 export class FileEventSpool implements EventSpool {
   private readonly batchSize: number;
@@ -183,7 +183,23 @@ export class FileEventSpool implements EventSpool {
   }
 
   private async spoolFiles(): Promise<string[]> {
-    return (await readdir(this.o.dir)).filter((name) => SPOOL_FILE.test(name)).sort();
+    return (await readdir(this.o.dir)).filter((name) => SPOOL_FILE.test(name) && this.mayTake(name)).sort();
+  }
+
+  /**
+   * This process's files and those of processes that are gone. A file of another live process (a sibling worker of
+   * `vigil serve --workers`, a second instance on this directory) may still be written to: draining and removing it
+   * would lose the events appended to it afterwards. That process drains it itself.
+   */
+  private mayTake(name: string): boolean {
+    const pid = Number(name.split('-')[1]);
+    if (pid === process.pid) return true;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
 
   private async drainAll(): Promise<DrainOutcome> {

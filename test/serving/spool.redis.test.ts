@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +108,30 @@ describe('FileEventSpool', () => {
     // Exactly once: ten logins counted, not twenty.
     expect(state.loginTs.length).toBe(10);
     expect(await spoolFiles(dir)).toEqual([]);
+  });
+
+  it("leaves the files of another live process to it, and drains them once that process is gone", async () => {
+    // A sibling worker of `vigil serve --workers` writing into the same directory: here a process that only sleeps.
+    const writer = spawn('sleep', ['30']);
+    const exited = once(writer, 'exit');
+    try {
+      const events = Array.from({ length: 5 }, (_, i) => login(i, 'u-sibling'));
+      const name = `1767225600000-${writer.pid}-0.jsonl`;
+      await writeFile(join(dir, name), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+      const s = await open();
+      expect(s.backlog()).toBe(0);
+      expect(await s.drain()).toMatchObject({ applied: 0, files: 0 });
+      expect(await spoolFiles(dir)).toEqual([name]);
+      expect(await backend.store.readState('user', 'u-sibling')).toBeUndefined();
+
+      writer.kill('SIGKILL');
+      await exited;
+      expect(await s.drain()).toMatchObject({ applied: 5, files: 1 });
+      expect(await spoolFiles(dir)).toEqual([]);
+      expect([...(await seenIds(backend, 'u-sibling'))].sort()).toEqual(events.map((e) => e.eventId).sort());
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 
   it('loses nothing that is appended while a drain runs', async () => {
