@@ -108,6 +108,13 @@ export const CONFIG_VARIABLES = {
     description: 'Port of `vigil serve` (overridden by `--port`).',
     schema: intFrom(0, 65535),
   },
+  VIGIL_WORKERS: {
+    default: '1',
+    description:
+      'Processes of `vigil serve` sharing its port (node:cluster; overridden by `--workers`): one per core uses every core. ' +
+      'More than one needs REDIS_URL, where the workers keep their shared state.',
+    schema: intFrom(1, 64),
+  },
 } as const;
 
 type Vars = typeof CONFIG_VARIABLES;
@@ -133,6 +140,8 @@ export interface Config {
   /** Directory of the deny lists without Redis. */
   listDir: string;
   port: number;
+  /** Processes of `vigil serve`. */
+  workers: number;
 }
 
 /**
@@ -174,5 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: values.VIGIL_TLS_CERT ? { cert: values.VIGIL_TLS_CERT as string, key: values.VIGIL_TLS_KEY as string } : undefined,
     listDir: values.VIGIL_LIST_DIR as string,
     port: values.VIGIL_PORT as number,
+    workers: values.VIGIL_WORKERS as number,
   };
 }

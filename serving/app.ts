@@ -32,7 +32,7 @@ export function createApp(deps: ServingDeps): Express {
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
   app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+    res.type(deps.metrics.contentType).send(await (deps.scrapeMetrics?.() ?? deps.metrics.metrics()));
   });
   app.use('/review', express.static(join(PROJECT_ROOT, 'serving', 'review'), { index: 'index.html', fallthrough: false }));
 

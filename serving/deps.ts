@@ -35,7 +35,10 @@ export interface ServingDeps {
   rateLimiter: RateLimiter;
   audit: AuditLog;
   readiness: () => Promise<Readiness>;
+  /** Where the service's metrics are registered. */
   metrics: Registry;
+  /** The text of `/metrics`. @defaultValue this process's registry (a worker of `vigil serve --workers` asks every worker) */
+  scrapeMetrics?: () => Promise<string>;
   /** Largest accepted JSON body. @defaultValue '1mb' */
   bodyLimit?: string;
 }

@@ -60,6 +60,8 @@ export function createServingMetrics(sources: ServingMetricsSources): ServingMet
     help: 'Champion model in service per event type (value 1; the version is the label)',
     labelNames: ['type', 'version'],
     registers: [registry],
+    // Across the workers of `vigil serve --workers`: in service in any of them, not a count of them.
+    aggregator: 'max',
     collect() {
       // Reset first: after a promotion the previous version must disappear rather than linger at 1.
       this.reset();

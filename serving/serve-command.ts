@@ -1,23 +1,38 @@
+import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
 import { action, intOption } from '../core/cli';
+import { ConfigError } from '../core/errors';
 import { disablePretenuring } from '../core/pretenuring';
 import { createApp } from './app';
 import { SCOPES } from './auth/authenticator';
+import { runPrimary } from './cluster-primary';
+import { joinCluster } from './cluster-worker';
 import { createServingDeps } from './create-serving-deps';
 import { startServer } from './server';
 
-/** `vigil serve [--port P]`: the HTTP API until SIGTERM or SIGINT, then a graceful stop. */
+/**
+ * `vigil serve [--port P] [--workers N]`: the HTTP API until SIGTERM or SIGINT, then a graceful stop. With more than
+ * one worker this process is the primary of node:cluster workers that each run this same command (cluster-primary.ts).
+ */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Serve the HTTP API (HTTPS with VIGIL_TLS_CERT/KEY); SIGTERM or SIGINT stops it after answering requests in flight')
     .option('--port <port>', 'port to listen on (default: VIGIL_PORT, 8080; 0 picks a free one)', portOption)
+    .option('--workers <n>', 'processes sharing the port, one per core to use every core; more than 1 needs REDIS_URL (default: VIGIL_WORKERS, 1)', workersOption)
     .action(
-      action(async ({ config, log }, opts: { port?: number }) => {
+      action(async ({ config, log: processLog }, opts: { port?: number; workers?: number }) => {
+        const workers = opts.workers ?? config.workers;
+        if (workers > 1 && !config.redisUrls) {
+          throw new ConfigError([{ path: ['--workers'], message: `${workers} workers need REDIS_URL: the embedded store is the memory of one process` }]);
+        }
+        if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, log: processLog });
+        const log = cluster.isWorker ? processLog.child({ worker: cluster.worker?.id }) : processLog;
         disablePretenuring();
         const port = opts.port ?? config.port;
         const runtime = await createServingDeps(config, log);
+        if (cluster.isWorker) runtime.deps.scrapeMetrics = joinCluster({ models: runtime.models, registry: runtime.deps.metrics, log });
         if (runtime.kind === 'memory') {
           // Without Redis the key store is this process's memory: nowhere else could a key be created or kept.
           const issued = await runtime.security.keys.create({ name: 'embedded admin', scopes: [...SCOPES] }, 'system');
@@ -34,9 +49,20 @@ export function registerServeCommand(program: Command): void {
         await server.close();
         await runtime.close();
         log.info('stopped');
+        if (cluster.isWorker) {
+          // The channel to the primary would keep this process alive; the primary prints the command's result line.
+          cluster.worker?.disconnect();
+          return undefined;
+        }
         return { stopped: signal, url: server.url };
       }),
     );
+}
+
+function workersOption(value: string): number {
+  const n = intOption('workers', 1)(value);
+  if (n > 64) throw new InvalidArgumentError(`expected a number of workers between 1 and 64, got "${value}"`);
+  return n;
 }
 
 function portOption(value: string): number {

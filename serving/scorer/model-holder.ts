@@ -23,14 +23,21 @@ export async function loadModel(registry: ModelRegistry, version: string): Promi
   };
 }
 
+/** A change of the models in service, as one process tells the others serving beside it (`vigil serve --workers`). */
+export type ModelChange = { kind: 'champion'; version: string } | { kind: 'challenger'; type: ScoredEventType; version: string | undefined };
+
 /**
  * The models in service: a champion per event type and an optional challenger scored in shadow. Swapping replaces a
  * reference, so a request that already holds the old model finishes on it; the old session is released after a grace
  * period rather than under a request's feet.
+ *
+ * Each promotion or shadowing change made here is reported to the `onChange` listeners; {@link follow} applies a
+ * change another process made, without reporting it again.
  */
 export class ModelHolder {
   private readonly champions = new Map<ScoredEventType, LoadedModel>();
   private readonly challengers = new Map<ScoredEventType, LoadedModel>();
+  private readonly listeners: ((change: ModelChange) => Promise<void>)[] = [];
 
   constructor(
     readonly registry: ModelRegistry,
@@ -57,16 +64,53 @@ export class ModelHolder {
   async promote(version: string): Promise<{ eventType: ScoredEventType; previous: string | undefined }> {
     const model = await loadModel(this.registry, version);
     const result = await this.registry.promote(version);
-    this.swap(this.champions, result.eventType, model);
-    if (this.challengers.get(result.eventType)?.manifest.version === version) this.swap(this.challengers, result.eventType, undefined);
+    this.putChampion(model);
+    await this.report({ kind: 'champion', version });
     return result;
   }
 
   /** Scores `version` in shadow next to its type's champion (never acted on); `undefined` stops shadowing. */
   async setChallenger(type: ScoredEventType, version: string | undefined): Promise<void> {
+    await this.putChallenger(type, version);
+    await this.report({ kind: 'challenger', type, version });
+  }
+
+  /**
+   * Calls `listener` with every change made through this holder (not with those it follows); the change is answered
+   * once the listener resolves.
+   */
+  onChange(listener: (change: ModelChange) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Applies a change made by another process: a promotion it already recorded in the registry, or its shadowing.
+   * A champion already in service is not loaded again.
+   */
+  async follow(change: ModelChange): Promise<void> {
+    if (change.kind === 'challenger') return this.putChallenger(change.type, change.version);
+    const model = await loadModel(this.registry, change.version);
+    if (this.champions.get(model.manifest.eventType)?.manifest.version === change.version) {
+      await model.session.close();
+      return;
+    }
+    this.putChampion(model);
+  }
+
+  private putChampion(model: LoadedModel): void {
+    const { eventType, version } = model.manifest;
+    this.swap(this.champions, eventType, model);
+    if (this.challengers.get(eventType)?.manifest.version === version) this.swap(this.challengers, eventType, undefined);
+  }
+
+  private async putChallenger(type: ScoredEventType, version: string | undefined): Promise<void> {
     const model = version === undefined ? undefined : await loadModel(this.registry, version);
     if (model && model.manifest.eventType !== type) throw new Error(`${version} is a ${model.manifest.eventType} model, not ${type}`);
     this.swap(this.challengers, type, model);
+  }
+
+  private async report(change: ModelChange): Promise<void> {
+    await Promise.all(this.listeners.map((listener) => listener(change)));
   }
 
   private swap(map: Map<ScoredEventType, LoadedModel>, type: ScoredEventType, model: LoadedModel | undefined): void {

@@ -1,0 +1,170 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../core/config';
+import { createLogger } from '../../core/logger';
+import { SCOPES } from '../../serving/auth/authenticator';
+import { createServingSecurity } from '../../serving/auth/create-serving-security';
+import { connectTestRedis, deleteKeysWithPrefix, testRedisUrl, uniqueKeyPrefix, type TestRedisClient } from '../harness/redis';
+import { buildTrainedRegistry, removeTrainedRegistry, withoutVigilVariables, type TrainedRegistry } from './fixtures/trained-registry';
+import { TEST_PII_KEY } from './fixtures/test-service';
+
+const VIGIL = join(__dirname, '../../bin/vigil.js');
+
+let registry: TrainedRegistry;
+let redis: TestRedisClient;
+let dir: string;
+let prefix: string;
+
+beforeAll(async () => {
+  registry = await buildTrainedRegistry({ challengers: true });
+  redis = await connectTestRedis(testRedisUrl());
+  dir = await mkdtemp(join(tmpdir(), 'vigil-workers-'));
+  prefix = uniqueKeyPrefix();
+}, 180_000);
+
+/** Every process a test started, killed after it whatever happened (a test that times out never reaches its finally). */
+const started: number[] = [];
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+afterAll(async () => {
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.destroy();
+  await removeTrainedRegistry(registry);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Serve {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function spawnServe(args: string[], env: Record<string, string>): Serve {
+  const child = spawn(process.execPath, [VIGIL, 'serve', '--port', '0', ...args], {
+    env: { ...withoutVigilVariables(process.env), VIGIL_MODEL_DIR: registry.modelDir, VIGIL_SPOOL_DIR: join(dir, 'spool'), VIGIL_LOG_LEVEL: 'info', ...env },
+  });
+  started.push(child.pid as number);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of listening({ stderr: () => stderr } as Serve)) if (!started.includes(w.pid)) started.push(w.pid);
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited: once(child, 'exit').then(([code]) => code as number | null) };
+}
+
+/** The primary's "worker listening" lines so far: worker pid and port. */
+function listening(serve: Serve): { pid: number; port: number }[] {
+  return serve
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes('"msg":"worker listening"'))
+    .map((l) => JSON.parse(l) as { pid: number; port: number });
+}
+
+/** How many model changes workers have followed so far. */
+const followed = (serve: Serve) => serve.stderr().split('followed a model change').length - 1;
+
+async function until<T>(serve: Serve, what: string, check: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (serve.child.exitCode !== null || Date.now() > deadline) throw new Error(`${what}:\n${serve.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One request on a connection of its own: node:cluster hands each new connection to one of the workers. */
+function send(port: number, method: string, path: string, key: string, body?: object): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ port, path, method, agent: false, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const login = (i: number) => ({
+  type: 'login',
+  eventId: `w-${i}`,
+  userId: `u-workers-${i % 5}`,
+  ts: new Date(Date.UTC(2026, 3, 1, 9, i)).toISOString(),
+  ip: '192.0.2.45',
+  deviceId: 'dev-w',
+  success: true,
+});
+
+it('shares one port among workers that follow each other’s model changes, aggregate metrics, replace a dead worker and drain on SIGTERM', async () => {
+  const env = { REDIS_URL: testRedisUrl(), VIGIL_PII_KEY: TEST_PII_KEY, VIGIL_REDIS_KEY_PREFIX: prefix };
+  const security = await createServingSecurity(loadConfig(env), createLogger('silent'));
+  const { key } = await security.keys.create({ name: 'workers test', scopes: [...SCOPES] }, 'test');
+  await security.close();
+
+  const serve = spawnServe(['--workers', '2'], env);
+  const workers = await until(serve, 'two workers did not listen', () => (listening(serve).length >= 2 ? listening(serve) : undefined));
+  const port = (workers[0] as { port: number }).port;
+  expect(new Set(workers.map((w) => w.port))).toEqual(new Set([port]));
+  expect(new Set(workers.map((w) => w.pid)).size).toBe(2);
+
+  // Twenty requests on twenty connections are spread over both workers; /metrics, answered by either, counts all.
+  const before = await Promise.all(Array.from({ length: 20 }, (_, i) => send(port, 'POST', '/v1/score/login', key, login(i))));
+  for (const r of before) expect(r.json.model).toEqual(expect.objectContaining({ version: registry.champions.login }));
+  const metrics = String((await send(port, 'GET', '/metrics', key)).json.text);
+  const decisions = [...metrics.matchAll(/^vigil_decisions_total\{type="login",decision="\w+"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  expect(decisions).toBe(20);
+  expect(metrics).toMatch(new RegExp(`^vigil_model_info\\{type="login",version="${registry.champions.login}"\\} 1$`, 'm'));
+
+  // A promotion made through one worker is followed by the other: every later answer comes from the new champion.
+  const promoted = registry.challengers.login as string;
+  expect((await send(port, 'POST', `/v1/models/${promoted}/promote`, key)).status).toBe(200);
+  await until(serve, 'the other worker did not follow the promotion', () => (followed(serve) >= 1 ? true : undefined));
+  const after = await Promise.all(Array.from({ length: 20 }, (_, i) => send(port, 'POST', '/v1/score/login', key, login(100 + i))));
+  for (const r of after) expect(r.json.model).toEqual(expect.objectContaining({ version: promoted }));
+
+  // So is shadowing, and a worker started later (after one died) is told about it too.
+  const shadowed = registry.challengers.withdrawal as string;
+  expect((await send(port, 'POST', `/v1/models/${shadowed}/shadow`, key, { enabled: true })).status).toBe(200);
+  await until(serve, 'the other worker did not follow the shadowing', () => (followed(serve) >= 2 ? true : undefined));
+  process.kill((workers[0] as { pid: number }).pid, 'SIGKILL');
+  const replaced = await until(serve, 'the dead worker was not replaced', () => listening(serve)[2]);
+  expect(replaced.port).toBe(port);
+  await until(serve, 'the new worker was not told about the shadowing', () => (followed(serve) >= 3 ? true : undefined));
+  const views = await Promise.all(Array.from({ length: 10 }, () => send(port, 'GET', '/v1/models', key)));
+  for (const v of views) {
+    expect(v.json.champions).toEqual(expect.objectContaining({ login: promoted }));
+    expect(v.json.challengers).toEqual({ withdrawal: shadowed });
+  }
+
+  serve.child.kill('SIGTERM');
+  expect(await serve.exited).toBe(0);
+  expect(JSON.parse(serve.stdout().trim().split('\n').pop() as string)).toEqual({ stopped: 'SIGTERM', workers: 2 });
+  // Only the primary prints a result line.
+  expect(serve.stdout().trim().split('\n')).toHaveLength(1);
+}, 120_000);
+
+it('refuses more than one worker without Redis, naming the option', async () => {
+  const serve = spawnServe(['--workers', '2'], {});
+  expect(await serve.exited).toBe(1);
+  expect(serve.stderr()).toMatch(/--workers: 2 workers need REDIS_URL/);
+  expect(serve.stderr()).not.toContain('listening');
+});
