@@ -31,12 +31,12 @@ import { processCpuMs, spawnChild, startRedis, type ChildHandle } from './suppor
  *   ({@link PACED_WARMUP_SECONDS}), from an open-loop paced sender (bench/support/paced-load.ts: autocannon's
  *   `overallRate` sends each second's quota in a burst, so it is run too, for comparison, but not taken as the
  *   figure); latencies are measured per response (autocannon's own histogram has whole milliseconds only);
- * - per response: the server process's CPU ms (from /proc), the sender's (this process), and Redis commands and Redis
+ * - per response: the server's CPU ms (its processes, from /proc), the sender's (this process), and Redis commands and Redis
  *   CPU ms (from INFO).
  * Every request carries a distinct event id (a real withdrawal of the data set, re-stamped), so none is a replay.
  * Setup: a redis-server of its own on a free port, a small generated world (300 users, 20 days), a gbdt trained on
  * it, its deny lists loaded and its events ingested. Everything started is stopped at the end.
- * Run: `npx vigil bench serve [--seconds N] [--profile DIR]`; with --profile the scoring server runs under
+ * Run: `npx vigil bench serve [--seconds N] [--workers N] [--profile DIR]`; with --profile the scoring server runs under
  * `node --cpu-prof` and the JSON names its functions with the most self time.
  */
 
@@ -45,6 +45,11 @@ const option = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
+/**
+ * Processes of each server: `vigil serve --workers N`, and as many node:cluster workers for the bare route, so that
+ * the two are compared on the same footing.
+ */
+const WORKERS = Number(option('--workers') ?? 1);
 /** Seconds of each measured run. */
 const SECONDS = Number(option('--seconds') ?? 10);
 /** Absolute: the server runs in the benchmark's temporary directory, which is removed at the end. */
@@ -74,6 +79,7 @@ function percentile(sorted: Float64Array, q: number): number {
 
 async function main(): Promise<void> {
   if (!(SECONDS >= 1)) throw new Error(`--seconds: expected a number >= 1, got ${option('--seconds')}`);
+  if (!(Number.isInteger(WORKERS) && WORKERS >= 1)) throw new Error(`--workers: expected a whole number >= 1, got ${option('--workers')}`);
   const root = mkdtempSync(join(tmpdir(), 'vigil-bench-serve-'));
   const stops: (() => Promise<void>)[] = [];
   // Ctrl-C still stops the servers started so far.
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
       bench: 'serve',
       // Rates and tails depend on what else runs: the load average says how busy the machine was around the runs.
       machine: { cpus: cpus().length, loadAverage1m: { before: loadBefore, after: round3(loadavg()[0] as number) } },
-      setup: { events: dataset.events.total, ingestedEventsPerSecond: ingest.eventsPerSecond, poolWithdrawals: pool.length, connections: CONNECTIONS, seconds: SECONDS },
+      setup: { workers: WORKERS, events: dataset.events.total, ingestedEventsPerSecond: ingest.eventsPerSecond, poolWithdrawals: pool.length, connections: CONNECTIONS, seconds: SECONDS },
       throughput: {
         scoreRequestsPerSecond: scoreMax.requestsPerSecond,
         bareRequestsPerSecond: bareMax.requestsPerSecond,
@@ -394,16 +400,22 @@ async function startVigilServe(vars: Record<string, string>, cwd: string): Promi
   const nodeArgs = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
   // The child gets this environment minus any Vigil settings of the developer's, plus the benchmark's own.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_') && k !== 'REDIS_URL'));
-  const handle = spawnChild(process.execPath, [...nodeArgs, VIGIL, 'serve', '--port', '0'], { env: { ...inherited, ...vars, VIGIL_LOG_LEVEL: 'info' }, cwd });
+  const handle = spawnChild(process.execPath, [...nodeArgs, VIGIL, 'serve', '--port', '0', '--workers', String(WORKERS)], {
+    env: { ...inherited, ...vars, VIGIL_LOG_LEVEL: 'info' },
+    cwd,
+  });
+  // With workers, the load starts once every one listens: connections opened before would all go to the first.
+  let listening = 0;
   const port = await firstLine(handle, 'stderr', (line) => {
     const entry = JSON.parse(line) as { msg?: string; port?: number };
-    return entry.msg === 'listening' ? entry.port : undefined;
+    if (entry.msg !== (WORKERS > 1 ? 'worker listening' : 'listening')) return undefined;
+    return ++listening === WORKERS ? entry.port : undefined;
   });
   return { handle, port };
 }
 
 async function startBare(): Promise<{ handle: ChildHandle; port: number }> {
-  const handle = spawnChild(process.execPath, programArgs('bench/support/bare-server'));
+  const handle = spawnChild(process.execPath, [...programArgs('bench/support/bare-server'), String(WORKERS)]);
   const port = await firstLine(handle, 'stdout', (line) => (JSON.parse(line) as { port?: number }).port);
   return { handle, port };
 }

@@ -1,4 +1,5 @@
 import express from 'express';
+import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { createLogger } from '../../core/logger';
 import { startServer } from '../../serving/server';
@@ -6,20 +7,35 @@ import { startServer } from '../../serving/server';
 /**
  * The yardstick of bench/serve.ts: an Express app whose one route answers every POST to /v1/score/withdrawal with a
  * fixed JSON body (the body sent is not read), on serving/server.ts like `vigil serve`. Prints `{"port": N}` on
- * stdout once listening; stops on SIGTERM.
+ * stdout once listening; stops on SIGTERM. With a number of workers as its argument it runs that many node:cluster
+ * workers on one port, as `vigil serve --workers N` does, and prints the port once all of them listen.
  */
 const ANSWER = { eventId: 'fixed', score: 0.01, decision: 'allow', reasons: [], model: { name: 'vigil-withdrawal', version: 'fixed' } };
+const WORKERS = Number(process.argv[2] ?? 1);
 
 async function main(): Promise<void> {
+  if (WORKERS > 1 && cluster.isPrimary) {
+    let listening = 0;
+    cluster.on('listening', (_worker, address) => {
+      if (++listening === WORKERS) process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+    });
+    for (let i = 0; i < WORKERS; i++) cluster.fork();
+    await once(process, 'SIGTERM');
+    const workers = Object.values(cluster.workers ?? {}).flatMap((w) => (w ? [w] : []));
+    for (const w of workers) w.process.kill('SIGTERM');
+    await Promise.all(workers.map((w) => once(w, 'exit')));
+    return;
+  }
   const app = express();
   app.disable('x-powered-by');
   app.post('/v1/score/withdrawal', (_req, res) => {
     res.json(ANSWER);
   });
   const server = await startServer(app, { port: 0, host: '127.0.0.1', log: createLogger('silent') });
-  process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
+  if (!cluster.isWorker) process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
   await once(process, 'SIGTERM');
   await server.close();
+  cluster.worker?.disconnect();
 }
 
 main().catch((err: unknown) => {

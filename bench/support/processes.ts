@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,11 +128,36 @@ async function answers(port: number, pid: number | undefined): Promise<boolean> 
 /** Kernel clock ticks per second, the unit of /proc/<pid>/stat CPU times. */
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU time (user + system) a process has used so far, ms, from /proc (Linux). */
+/**
+ * CPU time (user + system) a process and the processes it started (the workers of `vigil serve --workers`) are using
+ * now or have used so far, ms, from /proc (Linux). A child that has ended counts no more, unless its parent has
+ * waited for it.
+ */
 export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // `pid (command) state …`: the command may hold spaces, so count fields after the last ")"; utime and stime are
-  // fields 14 and 15, i.e. the 12th and 13th after it.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  let ms = 0;
+  for (const id of [pid, ...descendants(pid)]) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // `pid (command) state …`: the command may hold spaces, so count fields after the last ")"; utime, stime, cutime
+    // and cstime are fields 14 to 17, i.e. the 12th to 15th after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ms += ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+  }
+  return ms;
+}
+
+function descendants(pid: number): number[] {
+  let children: number[];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+  return children.flatMap((child) => [child, ...descendants(child)]);
 }
