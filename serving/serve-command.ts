@@ -28,11 +28,14 @@ export function registerServeCommand(program: Command): void {
           throw new ConfigError([{ path: ['--workers'], message: `${workers} workers need REDIS_URL: the embedded store is the memory of one process` }]);
         }
         if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, log: processLog });
-        const log = cluster.isWorker ? processLog.child({ worker: cluster.worker?.id }) : processLog;
+        // A worker of ours runs with the primary's arguments and environment, so it sees the same count. A process
+        // that another cluster manager forked as its worker (PM2's cluster mode) serves on its own.
+        const ours = workers > 1 && cluster.isWorker;
+        const log = ours ? processLog.child({ worker: cluster.worker?.id }) : processLog;
         disablePretenuring();
         const port = opts.port ?? config.port;
         const runtime = await createServingDeps(config, log);
-        if (cluster.isWorker) runtime.deps.scrapeMetrics = joinCluster({ models: runtime.models, registry: runtime.deps.metrics, log });
+        if (ours) runtime.deps.scrapeMetrics = joinCluster({ models: runtime.models, registry: runtime.deps.metrics, log });
         if (runtime.kind === 'memory') {
           // Without Redis the key store is this process's memory: nowhere else could a key be created or kept.
           const issued = await runtime.security.keys.create({ name: 'embedded admin', scopes: [...SCOPES] }, 'system');
@@ -42,14 +45,15 @@ export function registerServeCommand(program: Command): void {
         log.info({ url: server.url, port: server.port, backend: runtime.kind }, 'listening');
 
         const signal = await Promise.race([once(process, 'SIGTERM').then(() => 'SIGTERM'), once(process, 'SIGINT').then(() => 'SIGINT')]);
-        // A second signal while draining means "now".
-        const force = () => process.exit(1);
+        // A second signal while draining means "now". A worker of ours leaves that to the primary: Ctrl-C reaches it
+        // twice, from the terminal and passed on by the primary.
+        const force = ours ? () => undefined : () => process.exit(1);
         process.once('SIGTERM', force).once('SIGINT', force);
         log.info({ signal }, 'shutting down');
         await server.close();
         await runtime.close();
         log.info('stopped');
-        if (cluster.isWorker) {
+        if (ours) {
           // The channel to the primary would keep this process alive; the primary prints the command's result line.
           cluster.worker?.disconnect();
           return undefined;

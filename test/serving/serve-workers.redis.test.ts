@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config';
@@ -52,8 +52,10 @@ interface Serve {
   exited: Promise<number | null>;
 }
 
+/** In a process group of its own, as in a terminal: Ctrl-C there signals the primary and its workers at once. */
 function spawnServe(args: string[], env: Record<string, string>): Serve {
   const child = spawn(process.execPath, [VIGIL, 'serve', '--port', '0', ...args], {
+    detached: true,
     env: { ...withoutVigilVariables(process.env), VIGIL_MODEL_DIR: registry.modelDir, VIGIL_SPOOL_DIR: join(dir, 'spool'), VIGIL_LOG_LEVEL: 'info', ...env },
   });
   started.push(child.pid as number);
@@ -104,6 +106,24 @@ function send(port: number, method: string, path: string, key: string, body?: ob
   });
 }
 
+/** A scoring request whose body is half sent: in flight on a worker until `finish()` sends the rest. */
+function halfSent(port: number, key: string, event: object): { answer: Promise<{ status: number }>; finish: () => void } {
+  const body = JSON.stringify(event);
+  let req!: ClientRequest;
+  const answer = new Promise<{ status: number }>((resolve, reject) => {
+    req = httpRequest(
+      { port, path: '/v1/score/login', method: 'POST', agent: false, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
+    req.on('error', reject);
+    req.write(body.slice(0, body.length >> 1));
+  });
+  return { answer, finish: () => req.end(body.slice(body.length >> 1)) };
+}
+
 const login = (i: number) => ({
   type: 'login',
   eventId: `w-${i}`,
@@ -114,7 +134,7 @@ const login = (i: number) => ({
   success: true,
 });
 
-it('shares one port among workers that follow each other’s model changes, aggregate metrics, replace a dead worker and drain on SIGTERM', async () => {
+it('shares one port among workers that follow each other’s model changes, aggregate metrics, replace a dead worker and drain on Ctrl-C', async () => {
   const env = { REDIS_URL: testRedisUrl(), VIGIL_PII_KEY: TEST_PII_KEY, VIGIL_REDIS_KEY_PREFIX: prefix };
   const security = await createServingSecurity(loadConfig(env), createLogger('silent'));
   const { key } = await security.keys.create({ name: 'workers test', scopes: [...SCOPES] }, 'test');
@@ -155,9 +175,15 @@ it('shares one port among workers that follow each other’s model changes, aggr
     expect(v.json.challengers).toEqual({ withdrawal: shadowed });
   }
 
-  serve.child.kill('SIGTERM');
+  // Ctrl-C: every worker gets SIGINT from the terminal and again from the primary, and still answers what is in flight.
+  const inFlight = Array.from({ length: 6 }, (_, i) => halfSent(port, key, login(200 + i)));
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(-(serve.child.pid as number), 'SIGINT');
+  await new Promise((r) => setTimeout(r, 300));
+  for (const r of inFlight) r.finish();
+  for (const a of await Promise.all(inFlight.map((r) => r.answer))) expect(a.status).toBe(200);
   expect(await serve.exited).toBe(0);
-  expect(JSON.parse(serve.stdout().trim().split('\n').pop() as string)).toEqual({ stopped: 'SIGTERM', workers: 2 });
+  expect(JSON.parse(serve.stdout().trim().split('\n').pop() as string)).toEqual({ stopped: 'SIGINT', workers: 2 });
   // Only the primary prints a result line.
   expect(serve.stdout().trim().split('\n')).toHaveLength(1);
 }, 120_000);
