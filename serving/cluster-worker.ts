@@ -23,10 +23,13 @@ export function joinCluster(o: { models: ModelHolder; registry: Registry; log: L
     (change) => new Promise<void>((resolve, reject) => channel.send({ type: 'vigil:model-change', change }, undefined, {}, (err) => (err ? reject(err) : resolve()))),
   );
   const waiting = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+  // Changes are followed one after the other, in the order they came: two promotions in a row must end on the second
+  // even when the first model takes longer to load.
+  let following = Promise.resolve();
   process.on('message', (message: unknown) => {
     if (!isClusterMessage(message)) return;
     if (message.type === 'vigil:model-change') {
-      o.models.follow(message.change).then(
+      following = following.then(() => o.models.follow(message.change)).then(
         () => o.log.info({ change: message.change }, 'followed a model change made by another worker'),
         (err: unknown) => o.log.error({ err: String(err), change: message.change }, 'could not follow a model change made by another worker'),
       );

@@ -24,7 +24,7 @@ export async function loadModel(registry: ModelRegistry, version: string): Promi
 }
 
 /** A change of the models in service, as one process tells the others serving beside it (`vigil serve --workers`). */
-export type ModelChange = { kind: 'champion'; version: string } | { kind: 'challenger'; type: ScoredEventType; version: string | undefined };
+export type ModelChange = { kind: 'champion' | 'challenger'; type: ScoredEventType; version: string | undefined };
 
 /**
  * The models in service: a champion per event type and an optional challenger scored in shadow. Swapping replaces a
@@ -65,7 +65,7 @@ export class ModelHolder {
     const model = await loadModel(this.registry, version);
     const result = await this.registry.promote(version);
     this.putChampion(model);
-    await this.report({ kind: 'champion', version });
+    await this.report({ kind: 'champion', type: result.eventType, version });
     return result;
   }
 
@@ -89,12 +89,8 @@ export class ModelHolder {
    */
   async follow(change: ModelChange): Promise<void> {
     if (change.kind === 'challenger') return this.putChallenger(change.type, change.version);
-    const model = await loadModel(this.registry, change.version);
-    if (this.champions.get(model.manifest.eventType)?.manifest.version === change.version) {
-      await model.session.close();
-      return;
-    }
-    this.putChampion(model);
+    if (change.version === undefined || this.champions.get(change.type)?.manifest.version === change.version) return;
+    this.putChampion(await loadModel(this.registry, change.version));
   }
 
   private putChampion(model: LoadedModel): void {
