@@ -1,12 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTrainedRegistry, removeTrainedRegistry, withoutVigilVariables, type TrainedRegistry } from './fixtures/trained-registry';
-
-const VIGIL = join(__dirname, '../../bin/vigil.js');
+import { spawnServe as spawnServeProcess, type ServeProcess } from './fixtures/serve-process';
+import { buildTrainedRegistry, removeTrainedRegistry, type TrainedRegistry } from './fixtures/trained-registry';
 
 let registry: TrainedRegistry;
 let dir: string;
@@ -21,23 +18,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface ServeProcess {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 function spawnServe(env: Record<string, string>): ServeProcess {
-  const child = spawn(process.execPath, [VIGIL, 'serve', '--port', '0'], {
-    env: { ...withoutVigilVariables(process.env), VIGIL_MODEL_DIR: registry.modelDir, VIGIL_SPOOL_DIR: join(dir, 'spool'), VIGIL_LIST_DIR: join(dir, 'lists'), ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  return spawnServeProcess([], { VIGIL_MODEL_DIR: registry.modelDir, VIGIL_SPOOL_DIR: join(dir, 'spool'), VIGIL_LIST_DIR: join(dir, 'lists'), ...env });
 }
 
 /** Waits for the embedded admin key and the listening port on the child's stderr. */

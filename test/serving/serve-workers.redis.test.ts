@@ -1,5 +1,3 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,10 +7,9 @@ import { createLogger } from '../../core/logger';
 import { SCOPES } from '../../serving/auth/authenticator';
 import { createServingSecurity } from '../../serving/auth/create-serving-security';
 import { connectTestRedis, deleteKeysWithPrefix, testRedisUrl, uniqueKeyPrefix, type TestRedisClient } from '../harness/redis';
-import { buildTrainedRegistry, removeTrainedRegistry, withoutVigilVariables, type TrainedRegistry } from './fixtures/trained-registry';
+import { spawnServe as spawnServeProcess, type ServeProcess } from './fixtures/serve-process';
+import { buildTrainedRegistry, removeTrainedRegistry, type TrainedRegistry } from './fixtures/trained-registry';
 import { TEST_PII_KEY } from './fixtures/test-service';
-
-const VIGIL = join(__dirname, '../../bin/vigil.js');
 
 let registry: TrainedRegistry;
 let redis: TestRedisClient;
@@ -26,18 +23,6 @@ beforeAll(async () => {
   prefix = uniqueKeyPrefix();
 }, 180_000);
 
-/** Every process a test started, killed after it whatever happened (a test that times out never reaches its finally). */
-const started: number[] = [];
-afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
-
 afterAll(async () => {
   await deleteKeysWithPrefix(redis, prefix);
   redis.destroy();
@@ -45,32 +30,29 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Serve {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+/** Every `vigil serve` a test started: its primary and workers are killed after the test, whatever happened (a test that times out never reaches its end). */
+const started: ServeProcess[] = [];
+afterEach(() => {
+  for (const serve of started.splice(0)) {
+    for (const pid of [serve.child.pid as number, ...listening(serve).map((w) => w.pid)]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
 
 /** In a process group of its own, as in a terminal: Ctrl-C there signals the primary and its workers at once. */
-function spawnServe(args: string[], env: Record<string, string>): Serve {
-  const child = spawn(process.execPath, [VIGIL, 'serve', '--port', '0', ...args], {
-    detached: true,
-    env: { ...withoutVigilVariables(process.env), VIGIL_MODEL_DIR: registry.modelDir, VIGIL_SPOOL_DIR: join(dir, 'spool'), VIGIL_LOG_LEVEL: 'info', ...env },
-  });
-  started.push(child.pid as number);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of listening({ stderr: () => stderr } as Serve)) if (!started.includes(w.pid)) started.push(w.pid);
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, exited: once(child, 'exit').then(([code]) => code as number | null) };
+function spawnServe(args: string[], env: Record<string, string>): ServeProcess {
+  const serve = spawnServeProcess(args, { VIGIL_MODEL_DIR: registry.modelDir, VIGIL_SPOOL_DIR: join(dir, 'spool'), VIGIL_LOG_LEVEL: 'info', ...env }, { detached: true });
+  started.push(serve);
+  return serve;
 }
 
 /** The primary's "worker listening" lines so far: worker pid and port. */
-function listening(serve: Serve): { pid: number; port: number }[] {
+function listening(serve: ServeProcess): { pid: number; port: number }[] {
   return serve
     .stderr()
     .split('\n')
@@ -79,9 +61,9 @@ function listening(serve: Serve): { pid: number; port: number }[] {
 }
 
 /** How many model changes workers have followed so far. */
-const followed = (serve: Serve) => serve.stderr().split('followed a model change').length - 1;
+const followed = (serve: ServeProcess) => serve.stderr().split('followed a model change').length - 1;
 
-async function until<T>(serve: Serve, what: string, check: () => T | undefined): Promise<T> {
+async function until<T>(serve: ServeProcess, what: string, check: () => T | undefined): Promise<T> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const value = check();
