@@ -8,9 +8,10 @@ import type { ModelChange } from './scorer/model-holder';
 export interface PrimaryOptions {
   workers: number;
   log: Logger;
-  /** How long the primary waits before replacing a worker that died, ms. @defaultValue 1000 */
-  restartDelayMs?: number;
 }
+
+/** How long the primary waits before replacing a worker that died, ms: a worker that dies at once is not re-forked in a tight loop. */
+const RESTART_DELAY_MS = 1000;
 
 /**
  * `vigil serve --workers N`: this process forks N workers that run `vigil serve` itself and share its port (node:cluster
@@ -33,7 +34,6 @@ export async function runPrimary(o: PrimaryOptions): Promise<{ stopped: string; 
   let failed: ((err: Error) => void) | undefined;
   const startFailure = new Promise<never>((_, reject) => (failed = reject));
 
-  const fork = () => cluster.fork();
   const others = (from: Worker) => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== from);
 
   cluster.on('listening', (worker, address) => {
@@ -61,11 +61,11 @@ export async function runPrimary(o: PrimaryOptions): Promise<{ stopped: string; 
     }
     o.log.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'worker died; starting another');
     setTimeout(() => {
-      if (!stopping) fork();
-    }, o.restartDelayMs ?? 1000).unref();
+      if (!stopping) cluster.fork();
+    }, RESTART_DELAY_MS).unref();
   });
 
-  for (let i = 0; i < o.workers; i++) fork();
+  for (let i = 0; i < o.workers; i++) cluster.fork();
   const signal = await Promise.race([
     once(process, 'SIGTERM').then(() => 'SIGTERM'),
     once(process, 'SIGINT').then(() => 'SIGINT'),

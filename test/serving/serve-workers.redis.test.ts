@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,4 +176,14 @@ it('refuses more than one worker without Redis, naming the option', async () => 
   expect(await serve.exited).toBe(1);
   expect(serve.stderr()).toMatch(/--workers: 2 workers need REDIS_URL/);
   expect(serve.stderr()).not.toContain('listening');
+});
+
+it('stops with the error when its workers cannot start, rather than forking them again and again', async () => {
+  const policy = join(dir, 'bad-policy.json');
+  await writeFile(policy, JSON.stringify({ failModes: { login: 'hold', withdrawal: 'hold' } }));
+  const serve = spawnServe(['--workers', '2'], { REDIS_URL: testRedisUrl(), VIGIL_PII_KEY: TEST_PII_KEY, VIGIL_REDIS_KEY_PREFIX: prefix, VIGIL_POLICY_FILE: policy });
+  expect(await serve.exited).toBe(1);
+  expect(serve.stderr()).toContain(`${policy}.failModes.login`);
+  expect(serve.stderr()).toMatch(/worker \d+ exited before it listened/);
+  expect(serve.stderr()).not.toContain('worker died; starting another');
 });
