@@ -2,6 +2,7 @@ import express from 'express';
 import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { createLogger } from '../../core/logger';
+import { runPrimary } from '../../serving/cluster-primary';
 import { startServer } from '../../serving/server';
 
 /**
@@ -19,11 +20,8 @@ async function main(): Promise<void> {
     cluster.on('listening', (_worker, address) => {
       if (++listening === WORKERS) process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
     });
-    for (let i = 0; i < WORKERS; i++) cluster.fork();
-    await once(process, 'SIGTERM');
-    const workers = Object.values(cluster.workers ?? {}).flatMap((w) => (w ? [w] : []));
-    for (const w of workers) w.process.kill('SIGTERM');
-    await Promise.all(workers.map((w) => once(w, 'exit')));
+    // The same primary as `vigil serve --workers` (forks, passes SIGTERM on, waits for the workers to drain).
+    await runPrimary({ workers: WORKERS, log: createLogger('silent') });
     return;
   }
   const app = express();

@@ -24,7 +24,9 @@ export async function loadModel(registry: ModelRegistry, version: string): Promi
 }
 
 /** A change of the models in service, as one process tells the others serving beside it (`vigil serve --workers`). */
-export type ModelChange = { kind: 'champion' | 'challenger'; type: ScoredEventType; version: string | undefined };
+export type ModelChange =
+  | { kind: 'champion'; type: ScoredEventType; version: string }
+  | { kind: 'challenger'; type: ScoredEventType; version: string | undefined };
 
 /**
  * The models in service: a champion per event type and an optional challenger scored in shadow. Swapping replaces a
@@ -89,7 +91,7 @@ export class ModelHolder {
    */
   async follow(change: ModelChange): Promise<void> {
     if (change.kind === 'challenger') return this.putChallenger(change.type, change.version);
-    if (change.version === undefined || this.champions.get(change.type)?.manifest.version === change.version) return;
+    if (this.champions.get(change.type)?.manifest.version === change.version) return;
     this.putChampion(await loadModel(this.registry, change.version));
   }
 
