@@ -98,6 +98,14 @@ export const CONFIG_VARIABLES = {
     description: 'Directory of the model registry (one sub-directory per model version).',
     schema: z.string().min(1),
   },
+  VIGIL_MODEL_SYNC_MS: {
+    default: '10000',
+    description:
+      'How often `vigil serve` reads the registry again to serve the champions and challengers it names (a promotion ' +
+      'made with `vigil models promote` or through another instance on the same VIGIL_MODEL_DIR), ms. With REDIS_URL a ' +
+      'change made through any instance is also announced to the others at once.',
+    schema: intFrom(100, 3_600_000),
+  },
   VIGIL_LIST_DIR: {
     default: 'lists',
     description: 'Directory of the deny lists (`vigil lists load`) when REDIS_URL is unset, relative to the working directory.',
@@ -128,6 +136,8 @@ export interface Config {
   /** Master secret for pseudonyms and encryption at rest; present whenever `redisUrls` is. */
   piiKey: Buffer | undefined;
   modelDir: string;
+  /** How often serving reads the model registry again, ms. */
+  modelSyncMs: number;
   policyFile: string | undefined;
   scoreDeadlineMs: number;
   rateLimitPerSecond: number;
@@ -173,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: values.VIGIL_REDIS_KEY_PREFIX as string,
     piiKey: values.VIGIL_PII_KEY as Buffer | undefined,
     modelDir: values.VIGIL_MODEL_DIR as string,
+    modelSyncMs: values.VIGIL_MODEL_SYNC_MS as number,
     policyFile: values.VIGIL_POLICY_FILE as string | undefined,
     scoreDeadlineMs: values.VIGIL_SCORE_DEADLINE_MS as number,
     rateLimitPerSecond: values.VIGIL_RATE_LIMIT_PER_SECOND as number,

@@ -17,6 +17,7 @@ import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows,
 export const FEATURE_SET_VERSION = 'v1';
 
 export type ScoredEventType = 'login' | 'withdrawal';
+export const SCORED_EVENT_TYPES: readonly ScoredEventType[] = ['login', 'withdrawal'];
 
 /** What a feature is computed from: the event and the states of its entities *before* the event. */
 export interface FeatureInput {

@@ -7,11 +7,11 @@ export function registerModelCommands(program: Command): void {
   const models = program.command('models').description('The model registry (VIGIL_MODEL_DIR)');
   models
     .command('list')
-    .description('List model versions and the champion of each event type')
+    .description('List model versions, the champion of each event type and the challenger scored in shadow')
     .action(
       action(async ({ config }) => {
         const registry = new ModelRegistry(config.modelDir);
-        const champions = await registry.champions();
+        const [champions, challengers] = await Promise.all([registry.champions(), registry.challengers()]);
         const versions = (await registry.list()).map((m) => ({
           version: m.version,
           eventType: m.eventType,
@@ -19,8 +19,9 @@ export function registerModelCommands(program: Command): void {
           createdAt: m.createdAt,
           averagePrecision: m.metrics.averagePrecision,
           champion: champions[m.eventType] === m.version,
+          challenger: challengers[m.eventType] === m.version,
         }));
-        return { champions, versions };
+        return { champions, challengers, versions };
       }),
     );
   models
@@ -30,7 +31,7 @@ export function registerModelCommands(program: Command): void {
     .action(action(async ({ config }, version: string) => (await new ModelRegistry(config.modelDir).load(version)).manifest));
   models
     .command('promote')
-    .description('Make a version the champion of its event type')
+    .description('Make a version the champion of its event type (running services follow within VIGIL_MODEL_SYNC_MS)')
     .argument('<version>')
     .action(action(async ({ config }, version: string) => ({ version, ...(await new ModelRegistry(config.modelDir).promote(version)) })));
 }

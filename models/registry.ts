@@ -65,11 +65,13 @@ export async function loadArtifact(dir: string): Promise<Artifact> {
   return { dir, manifest, onnx, modelJson };
 }
 
-export type Champions = Partial<Record<ScoredEventType, string>>;
+/** A model version per event type: the champions, or the challengers. */
+export type VersionByType = Partial<Record<ScoredEventType, string>>;
 
 /**
- * The model registry: one directory per version under `root`, and `champions.json` naming the version serving each
- * event type. Writes are atomic (temporary file, then rename).
+ * The model registry: one directory per version under `root`, `champions.json` naming the version serving each event
+ * type and `challengers.json` the version scored in shadow beside it. Writes are atomic (temporary file, then rename).
+ * Every `vigil serve` reading the same directory serves what these two files name (serving/model-sync.ts).
  */
 export class ModelRegistry {
   constructor(readonly root: string) {}
@@ -92,18 +94,19 @@ export class ModelRegistry {
         const parsed = manifestSchema.safeParse(JSON.parse(await readFile(join(this.root, entry, 'manifest.json'), 'utf8')));
         if (parsed.success) manifests.push(parsed.data);
       } catch {
-        // Not a model directory (champions.json, a half-written temporary directory).
+        // Not a model directory (champions.json, challengers.json, a half-written temporary file or directory).
       }
     }
     return manifests;
   }
 
-  async champions(): Promise<Champions> {
-    try {
-      return JSON.parse(await readFile(join(this.root, 'champions.json'), 'utf8')) as Champions;
-    } catch {
-      return {};
-    }
+  champions(): Promise<VersionByType> {
+    return this.readVersions(CHAMPIONS);
+  }
+
+  /** The version scored in shadow per event type, if any. */
+  challengers(): Promise<VersionByType> {
+    return this.readVersions(CHALLENGERS);
   }
 
   async load(version: string): Promise<Artifact> {
@@ -117,8 +120,27 @@ export class ModelRegistry {
     const eventType = artifact.manifest.eventType;
     const previous = champions[eventType];
     if (previous === version) throw new ConflictError(`${version} is already the ${eventType} champion`);
-    await this.writeChampions({ ...champions, [eventType]: version });
+    await this.writeVersions(CHAMPIONS, { ...champions, [eventType]: version });
+    // A champion is not also its own challenger.
+    const challengers = await this.challengers();
+    if (challengers[eventType] === version) await this.writeVersions(CHALLENGERS, { ...challengers, [eventType]: undefined });
     return { eventType, previous };
+  }
+
+  /**
+   * Makes `version` the challenger of its event type (checked as a promotion is), or with `enabled` false stops
+   * shadowing it; returns its event type. Stopping a version that is not the challenger changes nothing.
+   */
+  async shadow(version: string, enabled: boolean): Promise<ScoredEventType> {
+    const eventType = (await this.load(version)).manifest.eventType;
+    const challengers = await this.challengers();
+    if (enabled) {
+      if ((await this.champions())[eventType] === version) throw new ConflictError(`${version} is the ${eventType} champion; it cannot shadow itself`);
+      await this.writeVersions(CHALLENGERS, { ...challengers, [eventType]: version });
+    } else if (challengers[eventType] === version) {
+      await this.writeVersions(CHALLENGERS, { ...challengers, [eventType]: undefined });
+    }
+    return eventType;
   }
 
   /**
@@ -143,13 +165,25 @@ export class ModelRegistry {
     }
     const champions = await this.champions();
     const champion = promoteFirst && champions[eventType] === undefined;
-    if (champion) await this.writeChampions({ ...champions, [eventType]: version });
+    if (champion) await this.writeVersions(CHAMPIONS, { ...champions, [eventType]: version });
     return { dir, champion };
   }
 
-  private async writeChampions(champions: Champions): Promise<void> {
-    const tmp = join(this.root, `.champions-${process.pid}.json`);
-    await writeFile(tmp, `${JSON.stringify(champions, null, 2)}\n`);
-    await rename(tmp, join(this.root, 'champions.json'));
+  private async readVersions(file: string): Promise<VersionByType> {
+    try {
+      return JSON.parse(await readFile(join(this.root, file), 'utf8')) as VersionByType;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Writes a version per event type (an `undefined` one is left out: JSON has no undefined). */
+  private async writeVersions(file: string, versions: VersionByType): Promise<void> {
+    const tmp = join(this.root, `.${file}-${process.pid}`);
+    await writeFile(tmp, `${JSON.stringify(versions, null, 2)}\n`);
+    await rename(tmp, join(this.root, file));
   }
 }
+
+const CHAMPIONS = 'champions.json';
+const CHALLENGERS = 'challengers.json';

@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from '../core/logger';
 import { isClusterMessage, type ClusterMessage } from './cluster-messages';
-import type { ModelChange } from './scorer/model-holder';
 
 export interface PrimaryOptions {
   workers: number;
@@ -15,9 +14,8 @@ const RESTART_DELAY_MS = 1000;
 
 /**
  * `vigil serve --workers N`: this process forks N workers that run `vigil serve` itself and share its port (node:cluster
- * hands each new connection to one of them), and serves nothing itself. It
- * - relays a model promotion or shadowing change made in one worker to the others, and replays the shadowing set so far
- *   to a worker that starts later (promotions are in the registry, which a new worker reads);
+ * hands each new connection to one of them), and serves nothing itself. (The workers follow each other's model changes
+ * through the registry and Redis, as separate instances do: serving/model-sync.ts.) It
  * - answers a worker's `/metrics` with every worker's metrics aggregated by prom-client (counters and histograms
  *   summed, gauges as each declares);
  * - replaces a worker that dies after it listened; one that dies before it ever listened is a start-up failure (bad
@@ -28,25 +26,18 @@ const RESTART_DELAY_MS = 1000;
  */
 export async function runPrimary(o: PrimaryOptions): Promise<{ stopped: string; workers: number }> {
   const aggregator = new AggregatorRegistry();
-  const challengers = new Map<string, ModelChange>();
   const listened = new WeakSet<Worker>();
   let stopping: string | undefined;
   let failed: ((err: Error) => void) | undefined;
   const startFailure = new Promise<never>((_, reject) => (failed = reject));
 
-  const others = (from: Worker) => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w !== from);
-
   cluster.on('listening', (worker, address) => {
     listened.add(worker);
     o.log.info({ worker: worker.id, pid: worker.process.pid, port: address.port }, 'worker listening');
-    for (const change of challengers.values()) send(worker, { type: 'vigil:model-change', change });
   });
   cluster.on('message', (worker, message: unknown) => {
     if (!isClusterMessage(message)) return;
-    if (message.type === 'vigil:model-change') {
-      if (message.change.kind === 'challenger') challengers.set(message.change.type, message.change);
-      for (const w of others(worker)) send(w, message);
-    } else if (message.type === 'vigil:metrics-request') {
+    if (message.type === 'vigil:metrics-request') {
       aggregator.clusterMetrics().then(
         (text) => send(worker, { type: 'vigil:metrics', id: message.id, text }),
         (err: unknown) => send(worker, { type: 'vigil:metrics', id: message.id, error: String(err) }),

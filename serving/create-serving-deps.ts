@@ -8,6 +8,7 @@ import { DenyListRefresher } from '../features/deny-lists/refresher';
 import { FeaturePipeline } from '../features/pipeline';
 import { createFeatureStore, type FeatureStoreBackend } from '../features/store/create-feature-store';
 import { FEATURE_STORE_SCRIPTS } from '../features/store/redis-scripts';
+import { SCORED_EVENT_TYPES } from '../features/definitions';
 import { ModelRegistry } from '../models/registry';
 import { createServingSecurity, type ServingSecurity } from './auth/create-serving-security';
 import { createCaseServices } from './cases/create-case-services';
@@ -15,6 +16,7 @@ import { CASE_SCRIPTS } from './cases/redis-case-repository';
 import type { ServingDeps } from './deps';
 import { PipelineIngestor } from './ingestor';
 import { createServingMetrics } from './metrics';
+import { startModelSync } from './model-sync';
 import { FallbackRateLimiter, RememberingAuthenticator } from './outage-fallbacks';
 import { DEFAULT_POLICY_INPUT, policySchema, type Policy } from './policy/policy-schema';
 import { createReadiness } from './readiness';
@@ -67,11 +69,13 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
   try {
     const models = new ModelHolder(new ModelRegistry(config.modelDir));
     closers.push(() => models.close());
-    await models.loadChampions();
-    for (const type of ['login', 'withdrawal'] as const) {
+    await models.sync();
+    for (const type of SCORED_EVENT_TYPES) {
       const champion = models.champion(type);
       if (champion) log.info({ type, version: champion.manifest.version }, 'champion in service');
       else log.warn({ type, modelDir: config.modelDir }, 'no champion: these events get the fail mode (model_unavailable)');
+      const challenger = models.challenger(type);
+      if (challenger) log.info({ type, version: challenger.manifest.version }, 'challenger in shadow');
     }
 
     // One connection for the feature, security and case stores: a request's commands to them leave in one write.
@@ -80,12 +84,25 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
           await connectRedis(config.redisUrls, { scripts: { ...FEATURE_STORE_SCRIPTS, ...RATE_LIMIT_SCRIPTS, ...CASE_SCRIPTS } }, (err) =>
             log.warn({ err: err.message }, 'serving connection error'),
           ),
-          3,
+          4,
         )
       : [];
     // Each store closes its handle; this also closes those of stores a failed start never made.
     closers.push(async () => void (await Promise.all(shared.map((handle) => handle.close()))));
-    const [featureConnection, securityConnection, caseConnection] = shared;
+    const [featureConnection, securityConnection, caseConnection, modelConnection] = shared;
+    const modelSync = await startModelSync({
+      models,
+      log,
+      intervalMs: config.modelSyncMs,
+      announce:
+        config.redisUrls && modelConnection
+          ? { publisher: modelConnection, subscriber: await connectRedis(config.redisUrls), channel: `${config.redisKeyPrefix}models` }
+          : undefined,
+    });
+    closers.push(async () => {
+      await modelSync.stop();
+      await modelConnection?.close();
+    });
     const featureStore = await createFeatureStore(config, log, {}, featureConnection);
     closers.push(() => featureStore.store.close());
     const denyListStore = await createDenyListStore(config, log);

@@ -35,7 +35,7 @@ export function registerServeCommand(program: Command): void {
         disablePretenuring();
         const port = opts.port ?? config.port;
         const runtime = await createServingDeps(config, log);
-        if (ours) runtime.deps.scrapeMetrics = joinCluster({ models: runtime.models, registry: runtime.deps.metrics, log });
+        if (ours) runtime.deps.scrapeMetrics = joinCluster({ registry: runtime.deps.metrics });
         if (runtime.kind === 'memory') {
           // Without Redis the key store is this process's memory: nowhere else could a key be created or kept.
           const issued = await runtime.security.keys.create({ name: 'embedded admin', scopes: [...SCOPES] }, 'system');

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors';
+import { SCORED_EVENT_TYPES } from '../../features/definitions';
 import type { ServingDeps } from '../deps';
 import { principalOf, requireScope } from './auth-middleware';
 
@@ -13,7 +14,7 @@ export function modelRoutes(deps: ServingDeps): Router {
     res.json({
       champions,
       challengers: Object.fromEntries(
-        (['login', 'withdrawal'] as const).flatMap((t) => {
+        SCORED_EVENT_TYPES.flatMap((t) => {
           const c = deps.models.challenger(t);
           return c ? [[t, c.manifest.version]] : [];
         }),
@@ -32,10 +33,9 @@ export function modelRoutes(deps: ServingDeps): Router {
     const parsed = shadowBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new ValidationError('invalid body', parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })));
     const version = String(req.params.version);
-    const manifest = (await deps.models.registry.load(version)).manifest;
-    await deps.models.setChallenger(manifest.eventType, parsed.data.enabled ? version : undefined);
-    await deps.audit.append({ kind: 'challenger', actor: principalOf(res).keyId, subject: version, data: { enabled: parsed.data.enabled, eventType: manifest.eventType } });
-    res.json({ version, eventType: manifest.eventType, shadow: parsed.data.enabled });
+    const eventType = await deps.models.shadow(version, parsed.data.enabled);
+    await deps.audit.append({ kind: 'challenger', actor: principalOf(res).keyId, subject: version, data: { enabled: parsed.data.enabled, eventType } });
+    res.json({ version, eventType, shadow: parsed.data.enabled });
   });
   return router;
 }

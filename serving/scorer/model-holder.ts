@@ -1,4 +1,4 @@
-import type { ScoredEventType } from '../../features/definitions';
+import { SCORED_EVENT_TYPES, type ScoredEventType } from '../../features/definitions';
 import { createExplainer, type Explainer } from '../../models/explainer';
 import type { Manifest } from '../../models/manifest';
 import { OnnxSession } from '../../models/onnx/onnx-session';
@@ -23,36 +23,30 @@ export async function loadModel(registry: ModelRegistry, version: string): Promi
   };
 }
 
-/** A change of the models in service, as one process tells the others serving beside it (`vigil serve --workers`). */
+/** A change of the models in service: the champion or the challenger (none: `undefined`) of an event type. */
 export type ModelChange =
   | { kind: 'champion'; type: ScoredEventType; version: string }
   | { kind: 'challenger'; type: ScoredEventType; version: string | undefined };
 
 /**
- * The models in service: a champion per event type and an optional challenger scored in shadow. Swapping replaces a
- * reference, so a request that already holds the old model finishes on it; the old session is released after a grace
- * period rather than under a request's feet.
+ * The models in service: a champion per event type and an optional challenger scored in shadow, as the registry names
+ * them. Swapping replaces a reference, so a request that already holds the old model finishes on it; the old session
+ * is released after a grace period rather than under a request's feet.
  *
- * Each promotion or shadowing change made here is reported to the `onChange` listeners; {@link follow} applies a
- * change another process made, without reporting it again.
+ * Promotions and shadowing made here are recorded in the registry first; {@link sync} puts in service what the
+ * registry names, which is how changes made by another process (another instance or worker on the same registry,
+ * `vigil models promote`) reach this one. These operations run one at a time, each on the state the one before left.
  */
 export class ModelHolder {
   private readonly champions = new Map<ScoredEventType, LoadedModel>();
   private readonly challengers = new Map<ScoredEventType, LoadedModel>();
-  private readonly listeners: ((change: ModelChange) => Promise<void>)[] = [];
+  private readonly listeners: ((change: ModelChange) => void)[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly registry: ModelRegistry,
     private readonly releaseAfterMs = 30_000,
   ) {}
-
-  /** Loads the registry's champions (a type without one stays empty: its events get the fail mode). */
-  async loadChampions(): Promise<void> {
-    const champions = await this.registry.champions();
-    for (const [type, version] of Object.entries(champions) as [ScoredEventType, string][]) {
-      this.swap(this.champions, type, await loadModel(this.registry, version));
-    }
-  }
 
   champion(type: ScoredEventType): LoadedModel | undefined {
     return this.champions.get(type);
@@ -62,37 +56,88 @@ export class ModelHolder {
     return this.challengers.get(type);
   }
 
-  /** Promotes a version (checked before it is recorded) and puts it in service; returns the previous champion. */
-  async promote(version: string): Promise<{ eventType: ScoredEventType; previous: string | undefined }> {
-    const model = await loadModel(this.registry, version);
-    const result = await this.registry.promote(version);
-    this.putChampion(model);
-    await this.report({ kind: 'champion', type: result.eventType, version });
-    return result;
+  /** Promotes a version (checked and loaded before it is recorded) and puts it in service; returns the previous champion. */
+  promote(version: string): Promise<{ eventType: ScoredEventType; previous: string | undefined }> {
+    return this.exclusive(async () => {
+      const model = await loadModel(this.registry, version);
+      const result = await this.registry.promote(version).catch(async (err: unknown) => {
+        await model.session.close();
+        throw err;
+      });
+      this.putChampion(model);
+      this.report({ kind: 'champion', type: result.eventType, version });
+      return result;
+    });
   }
 
-  /** Scores `version` in shadow next to its type's champion (never acted on); `undefined` stops shadowing. */
-  async setChallenger(type: ScoredEventType, version: string | undefined): Promise<void> {
-    await this.putChallenger(type, version);
-    await this.report({ kind: 'challenger', type, version });
+  /** Starts scoring `version` in shadow next to its type's champion (never acted on), or stops it; returns its type. */
+  shadow(version: string, enabled: boolean): Promise<ScoredEventType> {
+    return this.exclusive(async () => {
+      if (!enabled) {
+        const type = await this.registry.shadow(version, false);
+        if (this.challengers.get(type)?.manifest.version === version) this.swap(this.challengers, type, undefined);
+        this.report({ kind: 'challenger', type, version: undefined });
+        return type;
+      }
+      const model = await loadModel(this.registry, version);
+      const type = await this.registry.shadow(version, true).catch(async (err: unknown) => {
+        await model.session.close();
+        throw err;
+      });
+      this.swap(this.challengers, type, model);
+      this.report({ kind: 'challenger', type, version });
+      return type;
+    });
   }
 
-  /**
-   * Calls `listener` with every change made through this holder (not with those it follows); the change is answered
-   * once the listener resolves.
-   */
-  onChange(listener: (change: ModelChange) => Promise<void>): void {
+  /** Calls `listener` with every change made through this holder (not with those {@link sync} finds). */
+  onChange(listener: (change: ModelChange) => void): void {
     this.listeners.push(listener);
   }
 
   /**
-   * Applies a change made by another process: a promotion it already recorded in the registry, or its shadowing.
-   * A champion already in service is not loaded again.
+   * Puts in service the champions and challengers the registry names, where they differ from those serving; returns
+   * the changes. A registry that names no champion for a type leaves the one serving (a removed file must not stop
+   * scoring). A version that cannot be loaded leaves its type as it was; the others are still applied, then the call
+   * rejects with every such failure.
    */
-  async follow(change: ModelChange): Promise<void> {
-    if (change.kind === 'challenger') return this.putChallenger(change.type, change.version);
-    if (this.champions.get(change.type)?.manifest.version === change.version) return;
-    this.putChampion(await loadModel(this.registry, change.version));
+  sync(): Promise<ModelChange[]> {
+    return this.exclusive(async () => {
+      const [champions, challengers] = await Promise.all([this.registry.champions(), this.registry.challengers()]);
+      const changes: ModelChange[] = [];
+      const failures: unknown[] = [];
+      for (const type of SCORED_EVENT_TYPES) {
+        const champion = champions[type];
+        if (champion !== undefined && champion !== this.champions.get(type)?.manifest.version) {
+          await this.loadFor(type, champion).then((model) => {
+            this.putChampion(model);
+            changes.push({ kind: 'champion', type, version: champion });
+          }, (err: unknown) => failures.push(err));
+        }
+        const challenger = challengers[type];
+        if (challenger !== this.challengers.get(type)?.manifest.version) {
+          await (challenger === undefined ? Promise.resolve(undefined) : this.loadFor(type, challenger)).then((model) => {
+            this.swap(this.challengers, type, model);
+            changes.push({ kind: 'challenger', type, version: challenger });
+          }, (err: unknown) => failures.push(err));
+        }
+      }
+      if (failures.length) throw new AggregateError(failures, failures.map((e) => (e instanceof Error ? e.message : String(e))).join('; '));
+      return changes;
+    });
+  }
+
+  private async loadFor(type: ScoredEventType, version: string): Promise<LoadedModel> {
+    const model = await loadModel(this.registry, version);
+    if (model.manifest.eventType === type) return model;
+    await model.session.close();
+    throw new Error(`the registry names ${version} for ${type} events, but it is a ${model.manifest.eventType} model`);
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private putChampion(model: LoadedModel): void {
@@ -101,14 +146,8 @@ export class ModelHolder {
     if (this.challengers.get(eventType)?.manifest.version === version) this.swap(this.challengers, eventType, undefined);
   }
 
-  private async putChallenger(type: ScoredEventType, version: string | undefined): Promise<void> {
-    const model = version === undefined ? undefined : await loadModel(this.registry, version);
-    if (model && model.manifest.eventType !== type) throw new Error(`${version} is a ${model.manifest.eventType} model, not ${type}`);
-    this.swap(this.challengers, type, model);
-  }
-
-  private async report(change: ModelChange): Promise<void> {
-    await Promise.all(this.listeners.map((listener) => listener(change)));
+  private report(change: ModelChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   private swap(map: Map<ScoredEventType, LoadedModel>, type: ScoredEventType, model: LoadedModel | undefined): void {
