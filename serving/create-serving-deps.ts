@@ -69,7 +69,11 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
   try {
     const models = new ModelHolder(new ModelRegistry(config.modelDir));
     closers.push(() => models.close());
-    await models.sync();
+    // A registry naming what cannot be served is a configuration error: start-up stops with each version and why.
+    await models.sync().catch((err: unknown) => {
+      const failures: unknown[] = err instanceof AggregateError ? err.errors : [err];
+      throw new ConfigError(failures.map((e) => ({ path: ['VIGIL_MODEL_DIR'], message: e instanceof Error ? e.message : String(e) })));
+    });
     for (const type of SCORED_EVENT_TYPES) {
       const champion = models.champion(type);
       if (champion) log.info({ type, version: champion.manifest.version }, 'champion in service');

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,5 +126,19 @@ it('refuses to start with a bad policy file, listing every issue', async () => {
   expect(stderr).toContain(`${policy}.rules.0.name`);
   expect(stderr).toContain(`${policy}.rules.1.when.feature: not a feature`);
   expect(stderr).toContain(`${policy}.rules.1.then`);
+  expect(stderr).not.toContain('listening');
+});
+
+it('refuses to start when the registry names a version it cannot serve, naming each', async () => {
+  const modelDir = join(dir, 'broken-registry');
+  await mkdir(modelDir, { recursive: true });
+  await writeFile(join(modelDir, 'champions.json'), JSON.stringify({ login: 'no-such-login-model' }));
+  await writeFile(join(modelDir, 'challengers.json'), JSON.stringify({ withdrawal: 'no-such-withdrawal-model' }));
+  const serve = spawnServe({ VIGIL_MODEL_DIR: modelDir, VIGIL_LOG_LEVEL: 'warn' });
+  expect(await serve.exited).toBe(1);
+  const stderr = serve.stderr();
+  expect(stderr).toMatch(/VIGIL_MODEL_DIR: no model at \S*no-such-login-model \(manifest.json missing\)/);
+  expect(stderr).toMatch(/VIGIL_MODEL_DIR: no model at \S*no-such-withdrawal-model \(manifest.json missing\)/);
+  expect(stderr).not.toContain('AggregateError');
   expect(stderr).not.toContain('listening');
 });
