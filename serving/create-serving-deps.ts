@@ -100,13 +100,14 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
       intervalMs: config.modelSyncMs,
       announce:
         config.redisUrls && modelConnection
-          ? { publisher: modelConnection, subscriber: await connectRedis(config.redisUrls), channel: `${config.redisKeyPrefix}models` }
+          ? {
+              publisher: modelConnection,
+              subscriber: await connectRedis(config.redisUrls, {}, (err) => log.warn({ err: err.message }, 'model announcement connection error')),
+              channel: `${config.redisKeyPrefix}models`,
+            }
           : undefined,
     });
-    closers.push(async () => {
-      await modelSync.stop();
-      await modelConnection?.close();
-    });
+    closers.push(() => modelSync.stop());
     const featureStore = await createFeatureStore(config, log, {}, featureConnection);
     closers.push(() => featureStore.store.close());
     const denyListStore = await createDenyListStore(config, log);
