@@ -59,11 +59,7 @@ export class ModelHolder {
   /** Promotes a version (checked and loaded before it is recorded) and puts it in service; returns the previous champion. */
   promote(version: string): Promise<{ eventType: ScoredEventType; previous: string | undefined }> {
     return this.exclusive(async () => {
-      const model = await loadModel(this.registry, version);
-      const result = await this.registry.promote(version).catch(async (err: unknown) => {
-        await model.session.close();
-        throw err;
-      });
+      const [model, result] = await this.loadThen(version, () => this.registry.promote(version));
       this.putChampion(model);
       this.report({ kind: 'champion', type: result.eventType, version });
       return result;
@@ -73,19 +69,16 @@ export class ModelHolder {
   /** Starts scoring `version` in shadow next to its type's champion (never acted on), or stops it; returns its type. */
   shadow(version: string, enabled: boolean): Promise<ScoredEventType> {
     return this.exclusive(async () => {
-      if (!enabled) {
-        const type = await this.registry.shadow(version, false);
+      let type: ScoredEventType;
+      if (enabled) {
+        let model: LoadedModel;
+        [model, type] = await this.loadThen(version, () => this.registry.shadow(version, true));
+        this.swap(this.challengers, type, model);
+      } else {
+        type = await this.registry.shadow(version, false);
         if (this.challengers.get(type)?.manifest.version === version) this.swap(this.challengers, type, undefined);
-        this.report({ kind: 'challenger', type, version: undefined });
-        return type;
       }
-      const model = await loadModel(this.registry, version);
-      const type = await this.registry.shadow(version, true).catch(async (err: unknown) => {
-        await model.session.close();
-        throw err;
-      });
-      this.swap(this.challengers, type, model);
-      this.report({ kind: 'challenger', type, version });
+      this.report({ kind: 'challenger', type, version: this.challengers.get(type)?.manifest.version });
       return type;
     });
   }
@@ -98,28 +91,29 @@ export class ModelHolder {
   /**
    * Puts in service the champions and challengers the registry names, where they differ from those serving; returns
    * the changes. A registry that names no champion for a type leaves the one serving (a removed file must not stop
-   * scoring). A version that cannot be loaded leaves its type as it was; the others are still applied, then the call
-   * rejects with every such failure.
+   * scoring), and a challenger that is also the champion named is none. A version that cannot be loaded leaves its
+   * type as it was; the others are still applied, then the call rejects with every such failure.
    */
   sync(): Promise<ModelChange[]> {
     return this.exclusive(async () => {
       const [champions, challengers] = await Promise.all([this.registry.champions(), this.registry.challengers()]);
-      const changes: ModelChange[] = [];
-      const failures: unknown[] = [];
+      const wanted: ModelChange[] = [];
       for (const type of SCORED_EVENT_TYPES) {
         const champion = champions[type];
-        if (champion !== undefined && champion !== this.champions.get(type)?.manifest.version) {
-          await this.loadFor(type, champion).then((model) => {
-            this.putChampion(model);
-            changes.push({ kind: 'champion', type, version: champion });
-          }, (err: unknown) => failures.push(err));
-        }
-        const challenger = challengers[type];
-        if (challenger !== this.challengers.get(type)?.manifest.version) {
-          await (challenger === undefined ? Promise.resolve(undefined) : this.loadFor(type, challenger)).then((model) => {
-            this.swap(this.challengers, type, model);
-            changes.push({ kind: 'challenger', type, version: challenger });
-          }, (err: unknown) => failures.push(err));
+        const challenger = challengers[type] === champion ? undefined : challengers[type];
+        if (champion !== undefined && champion !== this.champions.get(type)?.manifest.version) wanted.push({ kind: 'champion', type, version: champion });
+        if (challenger !== this.challengers.get(type)?.manifest.version) wanted.push({ kind: 'challenger', type, version: challenger });
+      }
+      const changes: ModelChange[] = [];
+      const failures: unknown[] = [];
+      for (const change of wanted) {
+        try {
+          const model = change.version === undefined ? undefined : await this.loadFor(change.type, change.version);
+          if (change.kind === 'champion') this.putChampion(model as LoadedModel);
+          else this.swap(this.challengers, change.type, model);
+          changes.push(change);
+        } catch (err) {
+          failures.push(err);
         }
       }
       if (failures.length) throw new AggregateError(failures, failures.map((e) => (e instanceof Error ? e.message : String(e))).join('; '));
@@ -127,11 +121,22 @@ export class ModelHolder {
     });
   }
 
-  private async loadFor(type: ScoredEventType, version: string): Promise<LoadedModel> {
+  /** Loads `version`, then lets `record` write it to the registry; a refusal closes the session loaded for nothing. */
+  private async loadThen<R>(version: string, record: (model: LoadedModel) => Promise<R>): Promise<[LoadedModel, R]> {
     const model = await loadModel(this.registry, version);
-    if (model.manifest.eventType === type) return model;
-    await model.session.close();
-    throw new Error(`the registry names ${version} for ${type} events, but it is a ${model.manifest.eventType} model`);
+    try {
+      return [model, await record(model)];
+    } catch (err) {
+      await model.session.close();
+      throw err;
+    }
+  }
+
+  private async loadFor(type: ScoredEventType, version: string): Promise<LoadedModel> {
+    const [model] = await this.loadThen(version, async ({ manifest }) => {
+      if (manifest.eventType !== type) throw new Error(`the registry names ${version} for ${type} events, but it is a ${manifest.eventType} model`);
+    });
+    return model;
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
