@@ -17,7 +17,7 @@ import type { ServingDeps } from './deps';
 import { PipelineIngestor } from './ingestor';
 import { createServingMetrics } from './metrics';
 import { startModelSync } from './model-sync';
-import { FallbackRateLimiter, RememberingAuthenticator } from './outage-fallbacks';
+import { FallbackRateLimiter, OutageWatch, RememberingAuthenticator } from './outage-fallbacks';
 import { DEFAULT_POLICY_INPUT, policySchema, type Policy } from './policy/policy-schema';
 import { createReadiness } from './readiness';
 import { ScoringService } from './scoring-service';
@@ -122,12 +122,13 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
     closers.push(async () => denyLists.stop());
 
     const pipeline = new FeaturePipeline({ store: featureStore.store, denyLists: denyLists.lookup, pseudonymize: featureStore.pseudonymize });
-    const security = await createServingSecurity(config, log, securityConnection);
+    const security = await createServingSecurity({ ...config, storeDeadlineMs: config.scoreDeadlineMs }, log, securityConnection);
     closers.push(() => security.close());
     const cases = await createCaseServices(config, log, { audit: security.audit, pipeline, connection: caseConnection });
     closers.push(() => cases.close());
 
-    const spool = await FileEventSpool.open({ dir: config.spoolDir, pipeline, log, drainIntervalMs: options.spoolDrainIntervalMs });
+    const stores = { responses: security.responses, cases: cases.store, audit: security.audit };
+    const spool = await FileEventSpool.open({ dir: config.spoolDir, pipeline, stores, log, drainIntervalMs: options.spoolDrainIntervalMs });
     closers.push(() => spool.close());
     spool.start();
 
@@ -136,15 +137,14 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
       pipeline,
       models,
       policy,
-      responses: security.responses,
-      cases: cases.store,
-      audit: security.audit,
+      ...stores,
       spool,
       observer: metrics.observer,
       log,
       deadlineMs: config.scoreDeadlineMs,
     });
     const redis = featureStore.kind === 'redis';
+    const watch = new OutageWatch({ log });
     const limit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond };
     const deps: ServingDeps = {
       log,
@@ -152,8 +152,8 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
       ingest: new PipelineIngestor({ pipeline, store: featureStore.store, audit: security.audit, log }),
       models,
       cases: cases.service,
-      auth: redis ? new RememberingAuthenticator(security.authenticator, { log }) : security.authenticator,
-      rateLimiter: redis ? new FallbackRateLimiter(security.rateLimiter, new MemoryRateLimiter(limit), log) : security.rateLimiter,
+      auth: redis ? new RememberingAuthenticator(security.authenticator, { watch }) : security.authenticator,
+      rateLimiter: redis ? new FallbackRateLimiter(security.rateLimiter, new MemoryRateLimiter(limit), watch) : security.rateLimiter,
       audit: security.audit,
       readiness: createReadiness({ store: featureStore.store, models, spoolBacklog: () => spool.backlog(), deadlineMs: config.scoreDeadlineMs }),
       metrics: metrics.registry,

@@ -9,11 +9,15 @@ import { evaluatePolicy } from './policy/evaluate-policy';
 import type { Policy } from './policy/policy-schema';
 import { FAIL_REASONS, modelReasons, type FailReason, type Reason } from './reasons';
 import type { LoadedModel, ModelHolder } from './scorer/model-holder';
+import { recordParts, writeDecisionRecord, type DecisionRecord } from './decision-record';
 import type { AuditLog, CaseStore, ResponseStore, ScoreResponse } from './stores/serving-stores';
 
-/** Keeps events that were answered while the feature store was away, and applies them once it is back. */
+/**
+ * Keeps events that were answered while the feature store was away, and applies them once it is back; with a record,
+ * it also writes the answer's bookkeeping that could not be written when it was given.
+ */
 export interface EventSpool {
-  add(event: VigilEvent): Promise<void>;
+  add(event: VigilEvent, record?: DecisionRecord): Promise<void>;
 }
 
 /** What the service reports about each answer (Prometheus counters and histograms). */
@@ -52,26 +56,35 @@ export interface Caller {
 export class ScoringService {
   constructor(private readonly o: ScoringServiceOptions) {}
 
-  async score(type: ScoredEventType, body: unknown, caller: Caller): Promise<ScoreResponse> {
+  /**
+   * `receivedAt` (`performance.now()` ms) is when the request arrived: the deadline counts from it, so that time spent
+   * on the API key or the rate limit while Redis hangs is not spent again here.
+   */
+  async score(type: ScoredEventType, body: unknown, caller: Caller, receivedAt = performance.now()): Promise<ScoreResponse> {
     const parsed = safeParseEventOf(type, body);
     if (!parsed.ok) throw new ValidationError(`invalid ${type} event`, parsed.issues);
     const event = parsed.value as ScoredEvent;
+    const left = () => Math.max(0, receivedAt + this.o.deadlineMs - performance.now());
     // The stored answer and the feature step are asked for together (one round trip instead of two): for a repeated
     // event id the feature step finds a duplicate and changes nothing, and the stored answer wins. A stored answer
     // that cannot be read in time is treated as absent.
-    const [earlier, features] = await Promise.all([
-      withDeadline(this.o.responses.get(event.eventId), this.o.deadlineMs, 'response_store_unavailable').catch(() => undefined),
-      this.featuresOf(event),
-    ]);
+    const [earlier, features] = await Promise.all([this.storedAnswer(event.eventId, left()), this.featuresOf(event, left())]);
     if (earlier) return earlier;
     const model = this.o.models.champion(type);
     let response: ScoreResponse;
     if (features.kind === 'unavailable') {
-      await this.o.spool.add(event);
+      // The store that would keep the answer, its audit entry and its case is the one away: the spool keeps them all,
+      // on disk before the answer goes out, and writes them once it is back.
       response = this.failMode(event, 'feature_store_unavailable');
+      await this.o.spool.add(event, { response, actor: caller.keyId, pending: recordParts(response) });
+      this.o.observer.decision(event.type, response.decision);
+      return response;
     } else if (features.kind === 'duplicate') {
-      // Applied before (e.g. through /v1/events) but never answered: the state before it is gone, so there is no
-      // honest score to give.
+      // A request for the same event id that came just before may still be recording its answer: that answer is the
+      // one to give. Otherwise the event was applied without an answer (e.g. through /v1/events): the state before
+      // it is gone, so there is no honest score to give.
+      const first = await this.answerOfConcurrent(event.eventId, left);
+      if (first) return first;
       throw new DuplicateEventError(event.eventId);
     } else if (features.kind !== 'features') {
       throw new Error(`feature pipeline returned '${features.kind}' for a ${event.type} event`);
@@ -82,14 +95,27 @@ export class ScoringService {
       response = await this.decideWithModel(event, model, x, features.denyList, features.address);
       void this.shadow(event, x);
     }
-    await this.record(event, response, caller);
+    await this.record(event, response, caller, left());
     return response;
   }
 
-  private async featuresOf(event: ScoredEvent): Promise<ItemResult | { kind: 'unavailable' }> {
+  private storedAnswer(eventId: string, ms: number): Promise<ScoreResponse | undefined> {
+    return withDeadline(this.o.responses.get(eventId), ms, 'response_store_unavailable').catch(() => undefined);
+  }
+
+  /** The answer another request is recording for `eventId`, looked for until the deadline. */
+  private async answerOfConcurrent(eventId: string, left: () => number): Promise<ScoreResponse | undefined> {
+    for (;;) {
+      const answer = await this.storedAnswer(eventId, left());
+      if (answer || left() === 0) return answer;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ANSWER_POLL_MS, left())));
+    }
+  }
+
+  private async featuresOf(event: ScoredEvent, ms: number): Promise<ItemResult | { kind: 'unavailable' }> {
     const work = this.o.pipeline.process([{ kind: 'event', event, tsMs: tsMillis(event.ts) }]);
     try {
-      return (await withDeadline(work, this.o.deadlineMs, 'feature_store_deadline'))[0] as ItemResult;
+      return (await withDeadline(work, ms, 'feature_store_deadline'))[0] as ItemResult;
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
       this.o.observer.featureStoreError(err.reason === 'feature_store_deadline' ? 'deadline' : 'unavailable');
@@ -156,29 +182,27 @@ export class ScoringService {
     }
   }
 
-  private async record(event: ScoredEvent, response: ScoreResponse, caller: Caller): Promise<void> {
+  /**
+   * Audits the answer, keeps it for retries and opens a case for held and stepped-up events, waiting at most `ms`:
+   * the answer does not wait longer on a hung store. What fails goes to the spool, to be written once the store is
+   * back, so an answer given is never left unrecorded.
+   */
+  private async record(event: ScoredEvent, response: ScoreResponse, caller: Caller, ms: number): Promise<void> {
     this.o.observer.decision(event.type, response.decision);
-    const writes: Promise<unknown>[] = [
-      this.o.audit.append({
-        kind: 'decision',
-        actor: caller.keyId,
-        subject: event.eventId,
-        data: { type: event.type, userId: event.userId, decision: response.decision, score: response.score, model: response.model?.version ?? null },
-      }),
-    ];
-    if (response.score !== null) writes.push(this.o.responses.put(response));
-    if (response.decision === 'hold' || response.decision === 'step_up') {
-      const { eventId, userId, ts, type, ...details } = event;
-      writes.push(this.o.cases.open({ eventId, type, userId, ts, score: response.score, decision: response.decision, reasons: response.reasons, model: response.model, details }));
-    }
-    // The answer does not wait on bookkeeping failures, nor longer than the deadline on a hung store: failures are
-    // logged and the decision stands.
-    const settled = Promise.allSettled(writes).then((results) => {
-      for (const r of results) if (r.status === 'rejected') this.o.log.error({ err: String(r.reason), eventId: event.eventId }, 'recording a decision failed');
-    });
-    await withDeadline(settled, this.o.deadlineMs, 'bookkeeping_deadline').catch(() => this.o.log.warn({ eventId: event.eventId }, 'recording a decision is slow; answering without waiting'));
+    const record: DecisionRecord = { response, actor: caller.keyId, pending: recordParts(response) };
+    const recorded = writeDecisionRecord(this.o, event, record)
+      .then(async (failed) => {
+        if (failed.length === 0) return;
+        this.o.log.warn({ eventId: event.eventId, failed: failed.map((f) => ({ part: f.part, err: String(f.err) })) }, 'recording a decision failed; spooled');
+        await this.o.spool.add(event, { ...record, pending: failed.map((f) => f.part) });
+      })
+      .catch((err: unknown) => this.o.log.error({ err: String(err), eventId: event.eventId }, 'recording a decision failed and could not be spooled'));
+    await withDeadline(recorded, ms, 'bookkeeping_deadline').catch(() => this.o.log.warn({ eventId: event.eventId }, 'recording a decision is slow; answering without waiting'));
   }
 }
+
+/** How often a request for an event id being answered by another request looks for that answer, ms. */
+const ANSWER_POLL_MS = 2;
 
 export class DuplicateEventError extends VigilError {
   constructor(eventId: string) {

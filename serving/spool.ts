@@ -4,12 +4,15 @@ import { UnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { safeParseEvent, tsMillis, type VigilEvent } from '../data/schemas';
 import type { FeaturePipeline, PipelineItem } from '../features/pipeline';
+import { writeDecisionRecord, type DecisionRecord, type DecisionStores } from './decision-record';
 import type { EventSpool } from './scoring-service';
 
 export interface FileEventSpoolOptions {
   /** Directory of the spool files (VIGIL_SPOOL_DIR); created if missing. */
   dir: string;
   pipeline: FeaturePipeline;
+  /** Where the answers' spooled bookkeeping goes (audit trail, answers for retries, cases). */
+  stores: DecisionStores;
   log: Logger;
   /** How often the background drain tries again while events wait, ms. @defaultValue 1000 */
   drainIntervalMs?: number;
@@ -21,6 +24,8 @@ export interface FileEventSpoolOptions {
 export interface DrainOutcome {
   /** Events handed to the pipeline (a duplicate counts: it changed nothing, which is what re-applying means). */
   applied: number;
+  /** Answers whose spooled bookkeeping was written. */
+  recorded: number;
   /** Spool files applied and removed. */
   files: number;
   /** Lines that were not a valid event, skipped and logged. */
@@ -34,6 +39,12 @@ const SPOOL_FILE = /^\d{13}-\d+-\d+\.jsonl$/;
 /** Where a file goes that the pipeline rejects for another reason than the store being away (kept for a human). */
 const FAILED_DIR = 'failed';
 
+/** A spool line: the event, and the bookkeeping of its answer still to be written. */
+interface SpoolEntry {
+  event: VigilEvent;
+  record?: DecisionRecord;
+}
+
 interface PendingLine {
   line: string;
   resolve: () => void;
@@ -41,15 +52,17 @@ interface PendingLine {
 }
 
 /**
- * The spool of events that were answered in the fail mode because the feature store did not answer: append-only
- * JSONL files in one directory, each append fsync'd before `add` resolves, so an event that got an answer is on disk
- * even if the process dies right after. Appends that arrive together share one write and one fsync (group commit).
+ * The spool of events that were answered in the fail mode because the feature store did not answer, and of answers
+ * whose bookkeeping (audit entry, stored answer, case) could not be written: append-only JSONL files in one
+ * directory, each append fsync'd before `add` resolves, so an event that got an answer is on disk even if the process
+ * dies right after. Appends that arrive together share one write and one fsync (group commit).
  *
  * A drain closes the file being written (new appends start a new one), re-applies every closed file oldest first
- * through the pipeline (features are not read: the answers were given long ago), and removes each file once it is
- * applied. Feature state deduplicates event ids, so a crash mid-drain or a drain racing a late write of the same event
- * only re-applies what changes nothing. Files left by a process that is gone are drained too; those of another live
- * process on the same directory are left to it.
+ * through the pipeline (features are not read: the answers were given long ago), writes the pending bookkeeping, and
+ * removes each file once it is done. Feature state deduplicates event ids, a stored answer is kept only if none is and
+ * a case opens once, so a crash mid-drain or a drain racing a late write of the same event only repeats what changes
+ * nothing, but for audit entries: one may then appear twice (never none). Files left by a process that is gone are
+ * drained too; those of another live process on the same directory are left to it.
  */
 export class FileEventSpool implements EventSpool {
   private readonly batchSize: number;
@@ -85,10 +98,11 @@ export class FileEventSpool implements EventSpool {
     return spool;
   }
 
-  /** Appends an event; resolves once it is fsync'd. */
-  add(event: VigilEvent): Promise<void> {
+  /** Appends an event, with the bookkeeping its answer still needs if any; resolves once it is fsync'd. */
+  add(event: VigilEvent, record?: DecisionRecord): Promise<void> {
+    const entry: SpoolEntry = record ? { event, record } : { event };
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ line: `${JSON.stringify(event)}\n`, resolve, reject });
+      this.pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         this.io = this.io.then(() => this.flush());
@@ -204,18 +218,20 @@ export class FileEventSpool implements EventSpool {
 
   private async drainAll(): Promise<DrainOutcome> {
     await this.rotate();
-    const outcome: DrainOutcome = { applied: 0, files: 0, invalidLines: 0, storeUnavailable: false };
+    const outcome: DrainOutcome = { applied: 0, recorded: 0, files: 0, invalidLines: 0, storeUnavailable: false };
     for (const name of await this.spoolFiles()) {
       if (this.live.has(name)) continue; // opened by an append after the rotation
       const file = join(this.o.dir, name);
-      const { items, invalid } = parseSpoolFile(await readFile(file, 'utf8'));
+      const { entries, invalid } = parseSpoolFile(await readFile(file, 'utf8'));
       for (const line of invalid) this.o.log.error({ file, line: line.lineNo, issues: line.reason }, 'spool line is not a valid event; skipped');
       outcome.invalidLines += invalid.length;
       try {
+        const items: PipelineItem[] = entries.map(({ event }) => ({ kind: 'event', event, tsMs: tsMillis(event.ts) }));
         for (let i = 0; i < items.length; i += this.batchSize) {
           await this.o.pipeline.process(items.slice(i, i + this.batchSize), { features: false });
           outcome.applied += Math.min(this.batchSize, items.length - i);
         }
+        outcome.recorded += await this.writeRecords(entries);
       } catch (err) {
         if (err instanceof UnavailableError) {
           outcome.storeUnavailable = true;
@@ -235,6 +251,19 @@ export class FileEventSpool implements EventSpool {
     return outcome;
   }
 
+  /** Writes the bookkeeping the entries wait for; a store still away stops the drain, the file then waits as a whole. */
+  private async writeRecords(entries: readonly SpoolEntry[]): Promise<number> {
+    let recorded = 0;
+    for (const { event, record } of entries) {
+      if (!record || (event.type !== 'login' && event.type !== 'withdrawal')) continue;
+      const failed = await writeDecisionRecord(this.o.stores, event, record);
+      const first = failed[0];
+      if (first) throw first.err instanceof UnavailableError ? first.err : new Error(`writing the ${first.part} of ${event.eventId}: ${String(first.err)}`);
+      recorded++;
+    }
+    return recorded;
+  }
+
   private async quarantine(name: string, err: unknown): Promise<void> {
     const failed = join(this.o.dir, FAILED_DIR);
     await mkdir(failed, { recursive: true });
@@ -244,9 +273,12 @@ export class FileEventSpool implements EventSpool {
   }
 }
 
-/** The events of a spool file in order, and the lines that are not events (a write cut short by a crash). */
-function parseSpoolFile(text: string): { items: PipelineItem[]; invalid: { lineNo: number; reason: string }[] } {
-  const items: PipelineItem[] = [];
+/**
+ * The entries of a spool file in order, and the lines that are not entries (a write cut short by a crash). A line
+ * that is a bare event was written by an earlier version, before answers' bookkeeping was spooled too.
+ */
+function parseSpoolFile(text: string): { entries: SpoolEntry[]; invalid: { lineNo: number; reason: string }[] } {
+  const entries: SpoolEntry[] = [];
   const invalid: { lineNo: number; reason: string }[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
@@ -257,11 +289,17 @@ function parseSpoolFile(text: string): { items: PipelineItem[]; invalid: { lineN
       invalid.push({ lineNo: i + 1, reason: `not JSON: ${(err as Error).message}` });
       return;
     }
-    const parsed = safeParseEvent(value);
-    if (parsed.ok) items.push({ kind: 'event', event: parsed.value, tsMs: tsMillis(parsed.value.ts) });
-    else invalid.push({ lineNo: i + 1, reason: parsed.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') });
+    const wrapped = typeof value === 'object' && value !== null && 'event' in value;
+    const parsed = safeParseEvent(wrapped ? (value as { event: unknown }).event : value);
+    if (!parsed.ok) {
+      invalid.push({ lineNo: i + 1, reason: parsed.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') });
+      return;
+    }
+    // The record was written by this process from an answer it gave: trusted as it is.
+    const record = wrapped ? (value as { record?: DecisionRecord }).record : undefined;
+    entries.push(record ? { event: parsed.value, record } : { event: parsed.value });
   });
-  return { items, invalid };
+  return { entries, invalid };
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -19,7 +19,8 @@ export interface ServingSecurity extends SecurityStores {
  * hashing secrets under a key derived from VIGIL_PII_KEY. Against Redis, the authenticator trusts a lookup for
  * KEY_CACHE_TTL_MS (5 s, the revocation bound). Without Redis the keys live and die with the process, so without
  * VIGIL_PII_KEY a random per-process hashing key serves, and the authenticator asks the memory store every time
- * (free), so a revocation takes effect at once.
+ * (free), so a revocation takes effect at once. `storeDeadlineMs` bounds the authenticator's lookups as it bounds the
+ * rate limiter's round trips.
  */
 export async function createServingSecurity(
   config: SecurityStoresConfig & Pick<Config, 'piiKey'>,
@@ -31,6 +32,6 @@ export async function createServingSecurity(
   return {
     ...stores,
     keys: new ApiKeyService(stores.apiKeys, stores.audit, hashKey),
-    authenticator: new ApiKeyAuthenticator(stores.apiKeys, hashKey, stores.kind === 'redis' ? {} : { cacheTtlMs: 0 }),
+    authenticator: new ApiKeyAuthenticator(stores.apiKeys, hashKey, stores.kind === 'redis' ? { deadlineMs: config.storeDeadlineMs } : { cacheTtlMs: 0 }),
   };
 }

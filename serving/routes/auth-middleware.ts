@@ -1,9 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, RateLimitedError, type Authenticator, type Principal, type RateLimiter, type Scope } from '../auth/authenticator';
 
-/** Authenticates every `/v1` request and charges its key's rate limit; the principal goes to `res.locals`. */
+/**
+ * Authenticates every `/v1` request and charges its key's rate limit; the principal goes to `res.locals`, with the
+ * time the request reached the app (scoring counts its deadline from it, see {@link receivedAtOf}).
+ */
 export function authenticate(auth: Authenticator, limiter: RateLimiter): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.receivedAt = performance.now();
     const principal = await auth.authenticate(req.get('authorization'), req.ip ?? req.socket.remoteAddress ?? '');
     const budget = await limiter.take(principal.keyId);
     if (!budget.allowed) {
@@ -18,6 +22,11 @@ export function authenticate(auth: Authenticator, limiter: RateLimiter): Request
 
 export function principalOf(res: Response): Principal {
   return res.locals.principal as Principal;
+}
+
+/** When the request reached the app, `performance.now()` ms. */
+export function receivedAtOf(res: Response): number {
+  return res.locals.receivedAt as number;
 }
 
 export function requireScope(scope: Scope): RequestHandler {

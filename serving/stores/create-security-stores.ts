@@ -24,7 +24,13 @@ export interface SecurityStores {
   close(): Promise<void>;
 }
 
-export type SecurityStoresConfig = Pick<Config, 'redisUrls' | 'redisKeyPrefix' | 'rateLimitPerSecond' | 'auditRetentionDays'>;
+export type SecurityStoresConfig = Pick<Config, 'redisUrls' | 'redisKeyPrefix' | 'rateLimitPerSecond' | 'auditRetentionDays'> & {
+  /**
+   * How long a rate-limit round trip may take before Redis counts as unreachable, ms. `vigil serve` gives the scoring
+   * deadline, so that a hung Redis cannot hold a score longer. @defaultValue 250
+   */
+  storeDeadlineMs?: number;
+};
 
 /**
  * Picks the backend from the configuration: Redis (single node or cluster, one connection shared by the four
@@ -50,7 +56,7 @@ export async function createSecurityStores(config: SecurityStoresConfig, log: Lo
   return {
     kind: 'redis',
     apiKeys: new RedisApiKeyStore(redis as unknown as ApiKeyCommands, { keyPrefix }),
-    rateLimiter: new RedisRateLimiter(redis as unknown as RateLimitCommands, limit, { keyPrefix }),
+    rateLimiter: new RedisRateLimiter(redis as unknown as RateLimitCommands, limit, { keyPrefix, deadlineMs: config.storeDeadlineMs }),
     audit: new RedisAuditLog(redis as unknown as AuditCommands, { keyPrefix, retentionDays: config.auditRetentionDays }),
     responses: new RedisResponseStore(redis as unknown as ResponseCommands, { keyPrefix }),
     close: async () => {

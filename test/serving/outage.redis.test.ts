@@ -109,9 +109,61 @@ it('answers in the fail mode while Redis is down, then recovers and applies the 
   const state = (await service.runtime.featureStore.store.readState('user', 'u-outage')) as UserState;
   for (const id of spooled) expect(state.seen.has(id)).toBe(true);
   expect(state.wdTs).toHaveLength(spooled.length / 2);
+  // What was answered during the outage is recorded as any answer is: audited, remembered for retries, held
+  // withdrawals queued for analysts.
+  const audited = new Map<string, unknown>();
+  for await (const entry of service.runtime.security.audit.read()) if (entry.kind === 'decision') audited.set(entry.subject, entry.data.decision);
+  for (const id of spooled) expect(audited.get(id)).toBe(id.startsWith('o-wd-') ? 'hold' : 'step_up');
+  const held = spooled.filter((id) => id.startsWith('o-wd-'));
+  const queued = await request(service.app).get('/v1/cases?status=open&type=withdrawal&limit=100').set('Authorization', service.auth).expect(200);
+  expect((queued.body.cases as { id: string }[]).map((c) => c.id).sort()).toEqual([...held].sort());
+  const retried = await request(service.app).post('/v1/score/withdrawal').set('Authorization', service.auth).send({ ...withdrawal(), eventId: held[0] });
+  expect(retried.status).toBe(200);
+  expect(retried.body).toMatchObject({ eventId: held[0], score: null, decision: 'hold', reasons: [{ code: 'feature_store_unavailable' }] });
 
   const after = await timedScore('withdrawal', withdrawal());
   expect(after.status).toBe(200);
   expect(typeof after.body.score).toBe('number');
   expect(after.body.model?.version).toBe(registry.champions.withdrawal);
+});
+
+it('answers within the deadline while Redis hangs (stopped, its connections open), and records those answers once it resumes', async () => {
+  // A longer deadline than the other test's, so that waiting on the stopped server twice (for the rate limit, then
+  // for features) cannot pass for waiting once, however loaded the machine.
+  const deadlineMs = 400;
+  const hung = await startTestService({ redisUrl: server.url, keyPrefix: uniqueKeyPrefix(), modelDir: registry.modelDir, deadlineMs });
+  try {
+    const score = async (body: object) => {
+      const started = performance.now();
+      const res = await request(hung.app).post('/v1/score/withdrawal').set('Authorization', hung.auth).send(body);
+      return { status: res.status, body: res.body as ScoreResponse, ms: performance.now() - started };
+    };
+    expect((await score(withdrawal())).status).toBe(200); // the key has authenticated: it may go on without Redis
+    const hungIds: string[] = [];
+    process.kill(server.pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      // Past the API key cache (5 s) and many rate-limit leases: neither may make an answer wait on the stopped server.
+      while (Date.now() - started < 6_000) {
+        const w = withdrawal();
+        const answer = await score(w);
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ eventId: w.eventId, score: null, decision: 'hold', reasons: [{ code: 'feature_store_unavailable' }] });
+        expect(answer.ms).toBeLessThan(deadlineMs + MARGIN_MS);
+        hungIds.push(w.eventId);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await request(hung.app).get('/readyz')).status).toBe(503);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    await waitUntil('spool drained', async () => hung.runtime.spool.backlog() === 0);
+    const state = (await hung.runtime.featureStore.store.readState('user', 'u-outage')) as UserState;
+    for (const id of hungIds) expect(state.seen.has(id)).toBe(true);
+    const audited = new Set<string>();
+    for await (const entry of hung.runtime.security.audit.read()) if (entry.kind === 'decision') audited.add(entry.subject);
+    for (const id of hungIds) expect(audited.has(id)).toBe(true);
+  } finally {
+    await hung.close();
+  }
 });

@@ -116,6 +116,17 @@ describe('scoring', () => {
     expect(next.user_wd_history).toBe(1);
   });
 
+  it('gives requests for one event id sent together the same first answer, none a 409', async () => {
+    for (let round = 0; round < 5; round++) {
+      const w = withdrawal(`u-together-${round}`, 0);
+      const answers = await Promise.all(Array.from({ length: 4 }, () => post('/v1/score/withdrawal', w)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      for (const a of answers) expect(a.body).toEqual(answers[0]?.body);
+      const state = (await service.runtime.featureStore.store.readState('user', `u-together-${round}`)) as UserState;
+      expect(state.wdTs).toHaveLength(1);
+    }
+  });
+
   it('blocks a withdrawal to an OFAC-listed address and names the list', async () => {
     const { store } = await createDenyListStore(service.config, log);
     try {

@@ -9,7 +9,11 @@ import type { LoginEvent, VigilEvent } from '../../data/schemas';
 import { FeaturePipeline } from '../../features/pipeline';
 import { createFeatureStore, type FeatureStoreBackend } from '../../features/store/create-feature-store';
 import type { UserState } from '../../features/state/user-state';
+import { createCaseServices, type CaseServices } from '../../serving/cases/create-case-services';
+import { recordParts } from '../../serving/decision-record';
 import { FileEventSpool } from '../../serving/spool';
+import { createSecurityStores, type SecurityStores } from '../../serving/stores/create-security-stores';
+import type { ScoreResponse } from '../../serving/stores/serving-stores';
 import { startRedisServer, type RedisServer } from '../harness/redis-server';
 import { uniqueKeyPrefix } from '../harness/redis';
 
@@ -39,6 +43,9 @@ async function spoolFiles(dir: string): Promise<string[]> {
 describe('FileEventSpool', () => {
   let server: RedisServer;
   let backend: FeatureStoreBackend;
+  let security: SecurityStores;
+  let cases: CaseServices;
+  let pipeline: FeaturePipeline;
   let dir: string;
   let spool: FileEventSpool | undefined;
 
@@ -52,17 +59,21 @@ describe('FileEventSpool', () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-spool-'));
     const config = loadConfig({ REDIS_URL: server.url, VIGIL_PII_KEY: 'ab'.repeat(32), VIGIL_REDIS_KEY_PREFIX: uniqueKeyPrefix() });
     backend = await createFeatureStore(config, log);
+    pipeline = new FeaturePipeline({ store: backend.store, pseudonymize: backend.pseudonymize });
+    security = await createSecurityStores(config, log);
+    cases = await createCaseServices(config, log, { audit: security.audit, pipeline });
   });
   afterEach(async () => {
     await spool?.close();
     spool = undefined;
+    await cases.close();
+    await security.close();
     await backend.store.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   const open = async () => {
-    const pipeline = new FeaturePipeline({ store: backend.store, pseudonymize: backend.pseudonymize });
-    spool = await FileEventSpool.open({ dir, pipeline, log });
+    spool = await FileEventSpool.open({ dir, pipeline, stores: { responses: security.responses, cases: cases.store, audit: security.audit }, log });
     return spool;
   };
 
@@ -72,7 +83,7 @@ describe('FileEventSpool', () => {
     // Concurrent appends share writes and fsyncs; each resolves only once its line is in a file.
     await Promise.all(events.map((e) => s.add(e)));
     const lines = (await Promise.all((await spoolFiles(dir)).map((f) => readFile(join(dir, f), 'utf8')))).join('').trim().split('\n');
-    expect(lines.map((l) => (JSON.parse(l) as VigilEvent).eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
+    expect(lines.map((l) => (JSON.parse(l) as { event: VigilEvent }).event.eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
     expect(s.backlog()).toBe(200);
   });
 
@@ -91,6 +102,41 @@ describe('FileEventSpool', () => {
     expect(await spoolFiles(dir)).toEqual([]);
     const seen = await seenIds(backend, 'u-spool');
     for (let i = 0; i < 30; i++) expect(seen.has(`spool-${i}`)).toBe(true);
+  });
+
+  it("writes the answers' spooled bookkeeping once the store is back: audit entry, answer for retries, case", async () => {
+    const s = await open();
+    await server.kill();
+    const held = { ...login(1, 'u-book'), type: 'withdrawal' as const, asset: 'BTC', amount: 1, address: 'bc1qa6cl8nzkq7e794qjzvzpu374v39n5zeg8sv78h' };
+    const { ip: _ip, deviceId: _dev, success: _ok, ...withdrawal } = held;
+    const allowed = login(2, 'u-book');
+    const answer = (eventId: string, decision: ScoreResponse['decision']): ScoreResponse => ({
+      eventId,
+      score: null,
+      decision,
+      reasons: [{ code: 'feature_store_unavailable', text: 'x' }],
+      model: null,
+    });
+    const holdAnswer = answer(withdrawal.eventId, 'hold');
+    const allowAnswer = answer(allowed.eventId, 'allow');
+    await s.add(withdrawal, { response: holdAnswer, actor: 'key-1', pending: recordParts(holdAnswer) });
+    // Only the audit entry of this one failed when it was answered: nothing else is written again.
+    await s.add(allowed, { response: allowAnswer, actor: 'key-2', pending: ['audit'] });
+    expect((await s.drain()).storeUnavailable).toBe(true);
+
+    await server.restart();
+    await waitFor(async () => (await s.drain()).storeUnavailable === false);
+    expect(await security.responses.get(withdrawal.eventId)).toEqual(holdAnswer);
+    expect(await security.responses.get(allowed.eventId)).toBeUndefined();
+    const audited = [];
+    for await (const entry of security.audit.read()) audited.push(entry);
+    expect(audited.map((e) => [e.kind, e.actor, e.subject, e.data.decision])).toEqual([
+      ['decision', 'key-1', withdrawal.eventId, 'hold'],
+      ['decision', 'key-2', allowed.eventId, 'allow'],
+    ]);
+    const opened = await cases.store.list({ status: 'open', limit: 10 });
+    expect(opened.cases.map((c) => [c.id, c.decision])).toEqual([[withdrawal.eventId, 'hold']]);
+    expect(await seenIds(backend, 'u-book')).toEqual(new Set([withdrawal.eventId, allowed.eventId]));
   });
 
   it('drains files an earlier process left, skipping a line cut short by a crash, and re-applying changes nothing', async () => {
