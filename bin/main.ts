@@ -5,7 +5,7 @@ import { registerDemoCommand } from './demo';
 import { registerDataCommands } from '../data/cli';
 import { registerFeatureCommands } from '../features/cli';
 import { registerModelCommands } from '../models/cli';
-import { registerServingSecurityCommands } from '../serving/cli';
+import { auditChampionChange, registerServingSecurityCommands } from '../serving/cli';
 import { registerServeCommand } from '../serving/serve-command';
 import { registerTrainingCommands } from '../training/cli';
 
@@ -14,11 +14,12 @@ const program = new Command('vigil')
   .showHelpAfterError()
   .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
-// Each area registers its own commands; this file only dispatches.
+// Each area registers its own commands; this file only dispatches, and hands the audit trail (serving's) to the
+// commands below serving that change champions.
 registerDataCommands(program);
 registerFeatureCommands(program);
-registerTrainingCommands(program);
-registerModelCommands(program);
+registerTrainingCommands(program, auditChampionChange);
+registerModelCommands(program, auditChampionChange);
 registerServingSecurityCommands(program);
 registerServeCommand(program);
 registerDemoCommand(program);

@@ -1,9 +1,21 @@
 import type { Command } from 'commander';
-import { action } from '../core/cli';
+import { action, type CommandContext } from '../core/cli';
+import type { ScoredEventType } from '../features/definitions';
 import { ModelRegistry } from './registry';
 
-/** `vigil models list|show|promote`: the registry under VIGIL_MODEL_DIR. */
-export function registerModelCommands(program: Command): void {
+/** A change of champion made from the command line, for the audit trail. */
+export interface ChampionChange {
+  version: string;
+  eventType: ScoredEventType;
+  /** The champion it replaced, if any. */
+  previous: string | undefined;
+}
+
+/** Records a change of champion in the audit trail (which lives with the serving side: bin/ wires it). */
+export type AuditChampion = (ctx: CommandContext, change: ChampionChange) => Promise<void>;
+
+/** `vigil models list|show|promote`: the registry under VIGIL_MODEL_DIR; promotions are audited. */
+export function registerModelCommands(program: Command, audit: AuditChampion): void {
   const models = program.command('models').description('The model registry (VIGIL_MODEL_DIR)');
   models
     .command('list')
@@ -33,5 +45,11 @@ export function registerModelCommands(program: Command): void {
     .command('promote')
     .description('Make a version the champion of its event type (running services follow within VIGIL_MODEL_SYNC_MS)')
     .argument('<version>')
-    .action(action(async ({ config }, version: string) => ({ version, ...(await new ModelRegistry(config.modelDir).promote(version)) })));
+    .action(
+      action(async (ctx, version: string) => {
+        const change = { version, ...(await new ModelRegistry(ctx.config.modelDir).promote(version)) };
+        await audit(ctx, change);
+        return change;
+      }),
+    );
 }

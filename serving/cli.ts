@@ -4,6 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { action, type CommandContext } from '../core/cli';
 import { ValidationError, VigilError } from '../core/errors';
+import type { AuditChampion } from '../models/cli';
 import { KEY_CACHE_TTL_MS } from './auth/api-key-authenticator';
 import { isKeyId } from './auth/api-key-format';
 import { createServingSecurity, type ServingSecurity } from './auth/create-serving-security';
@@ -17,6 +18,27 @@ class NeedsRedisError extends VigilError {
     super('needs_redis', `${what} need REDIS_URL: without it, API keys and the audit trail live inside the \`vigil serve\` process (which creates its own key at start) and no other command can reach them`, 400);
   }
 }
+
+/**
+ * Audits a change of champion made by `vigil models promote` or by `vigil train` (a first model). The trail is in
+ * Redis; without REDIS_URL each `vigil serve` keeps its own in memory and no command can reach it, which is said on
+ * stderr. A promotion whose entry cannot be written stands (serving may already follow it) and the command fails
+ * saying so, so that it is not taken for audited.
+ */
+export const auditChampionChange: AuditChampion = async (ctx, change) => {
+  if (!ctx.config.redisUrls) {
+    ctx.log.warn({ version: change.version }, 'no REDIS_URL: the promotion is not audited (without Redis the audit trail lives in the vigil serve process)');
+    return;
+  }
+  const security = await createServingSecurity(ctx.config, ctx.log);
+  try {
+    await security.audit.append({ kind: 'promotion', actor: CLI_ACTOR, subject: change.version, data: { eventType: change.eventType, previous: change.previous } });
+  } catch (err) {
+    throw new VigilError('not_audited', `${change.version} is now the ${change.eventType} champion, but its audit entry could not be written: ${(err as Error).message}`, 503);
+  } finally {
+    await security.close();
+  }
+};
 
 /** Commands of the service's own security: API keys and the audit trail. */
 export function registerServingSecurityCommands(program: Command): void {

@@ -1,6 +1,7 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action } from '../core/cli';
+import type { AuditChampion } from '../models/cli';
 import type { ScoredEventType } from '../features/definitions';
 import { loadListDirectory } from '../features/deny-lists/list-directory';
 import { evaluateModel } from './evaluate-model';
@@ -56,7 +57,7 @@ async function denyListsFrom(dir: string | undefined) {
 }
 
 /** Commands of the training area: `train` and `evaluate`. */
-export function registerTrainingCommands(program: Command): void {
+export function registerTrainingCommands(program: Command, auditChampion: AuditChampion): void {
   program
     .command('train')
     .description('Train, calibrate, evaluate and export a model per event type (ONNX + manifest + metrics + report)')
@@ -75,9 +76,10 @@ export function registerTrainingCommands(program: Command): void {
     .option('--hold-rate <share>', 'share of validation withdrawals at or above the hold threshold', rateOption('--hold-rate'), 0.005)
     .option('--block-rate <share>', 'share of validation logins at or above the block threshold', rateOption('--block-rate'), 0.002)
     .action(
-      action(async ({ config, log }, o: TrainCliOptions) => {
+      action(async (ctx, o: TrainCliOptions) => {
+        const { config, log } = ctx;
         const bars = createProgressBars();
-        return train({
+        const trained = await train({
           events: o.events,
           labels: o.labels,
           trainFrom: o.trainFrom,
@@ -94,6 +96,9 @@ export function registerTrainingCommands(program: Command): void {
           onProgress: (m) => log.info(m),
           onStep: bars.onStep,
         }).finally(bars.stop);
+        // The first model of an event type became its champion: a promotion like any other.
+        for (const v of trained.versions) if (v.champion) await auditChampion(ctx, { version: v.version, eventType: v.eventType, previous: undefined });
+        return trained;
       }),
     );
 
