@@ -128,7 +128,7 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
     closers.push(() => cases.close());
 
     const stores = { responses: security.responses, cases: cases.store, audit: security.audit };
-    const spool = await FileEventSpool.open({ dir: config.spoolDir, pipeline, stores, log, drainIntervalMs: options.spoolDrainIntervalMs });
+    const spool = await FileEventSpool.open({ dir: config.spoolDir, pipeline, stores, piiKey: config.piiKey, log, drainIntervalMs: options.spoolDrainIntervalMs });
     closers.push(() => spool.close());
     spool.start();
 

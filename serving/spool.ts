@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decryptJson, deriveKey, encryptJson } from '../core/crypto';
 import { UnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { safeParseEvent, tsMillis, type VigilEvent } from '../data/schemas';
@@ -13,6 +14,11 @@ export interface FileEventSpoolOptions {
   pipeline: FeaturePipeline;
   /** Where the answers' spooled bookkeeping goes (audit trail, answers for retries, cases). */
   stores: DecisionStores;
+  /**
+   * VIGIL_PII_KEY: with it every line is sealed (AES-256-GCM under a key derived for the spool), since events carry
+   * IPs and device ids. The embedded default has none, and its memory stores never leave anything to spool.
+   */
+  piiKey?: Buffer;
   log: Logger;
   /** How often the background drain tries again while events wait, ms. @defaultValue 1000 */
   drainIntervalMs?: number;
@@ -38,6 +44,7 @@ export interface DrainOutcome {
 const SPOOL_FILE = /^\d{13}-\d+-\d+\.jsonl$/;
 /** Where a file goes that the pipeline rejects for another reason than the store being away (kept for a human). */
 const FAILED_DIR = 'failed';
+const SPOOL_KEY_PURPOSE = 'vigil spool v1';
 
 /** A spool line: the event, and the bookkeeping of its answer still to be written. */
 interface SpoolEntry {
@@ -67,6 +74,7 @@ interface PendingLine {
 export class FileEventSpool implements EventSpool {
   private readonly batchSize: number;
   private readonly drainIntervalMs: number;
+  private readonly sealKey: Buffer | undefined;
   /** Events per closed or open file, by file name: the backlog. */
   private readonly counts = new Map<string, number>();
   private pending: PendingLine[] = [];
@@ -83,6 +91,7 @@ export class FileEventSpool implements EventSpool {
   private constructor(private readonly o: FileEventSpoolOptions) {
     this.batchSize = o.batchSize ?? 500;
     this.drainIntervalMs = o.drainIntervalMs ?? 1000;
+    this.sealKey = o.piiKey ? deriveKey(o.piiKey, SPOOL_KEY_PURPOSE) : undefined;
   }
 
   /** Opens the spool directory and counts the events that earlier processes left in it. */
@@ -102,7 +111,7 @@ export class FileEventSpool implements EventSpool {
   add(event: VigilEvent, record?: DecisionRecord): Promise<void> {
     const entry: SpoolEntry = record ? { event, record } : { event };
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
+      this.pending.push({ line: `${this.sealKey ? encryptJson(this.sealKey, entry) : JSON.stringify(entry)}\n`, resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         this.io = this.io.then(() => this.flush());
@@ -222,7 +231,12 @@ export class FileEventSpool implements EventSpool {
     for (const name of await this.spoolFiles()) {
       if (this.live.has(name)) continue; // opened by an append after the rotation
       const file = join(this.o.dir, name);
-      const { entries, invalid } = parseSpoolFile(await readFile(file, 'utf8'));
+      const { entries, invalid } = parseSpoolFile(await readFile(file, 'utf8'), this.sealKey);
+      if (entries.length === 0 && invalid.length > 0 && invalid.every((line) => line.sealed)) {
+        // Not one line opens: another VIGIL_PII_KEY than the one it was written with, not a write cut short.
+        await this.quarantine(name, new Error(`no line could be decrypted (${invalid[0]?.reason})`));
+        continue;
+      }
       for (const line of invalid) this.o.log.error({ file, line: line.lineNo, issues: line.reason }, 'spool line is not a valid event; skipped');
       outcome.invalidLines += invalid.length;
       try {
@@ -274,19 +288,21 @@ export class FileEventSpool implements EventSpool {
 }
 
 /**
- * The entries of a spool file in order, and the lines that are not entries (a write cut short by a crash). A line
- * that is a bare event was written by an earlier version, before answers' bookkeeping was spooled too.
+ * The entries of a spool file in order, and the lines that are not entries (a write cut short by a crash). A line is
+ * JSON, or sealed when the spool has a key. A line that is a bare event was written by an earlier version, before
+ * answers' bookkeeping was spooled too.
  */
-function parseSpoolFile(text: string): { entries: SpoolEntry[]; invalid: { lineNo: number; reason: string }[] } {
+function parseSpoolFile(text: string, key: Buffer | undefined): { entries: SpoolEntry[]; invalid: { lineNo: number; reason: string; sealed?: boolean }[] } {
   const entries: SpoolEntry[] = [];
-  const invalid: { lineNo: number; reason: string }[] = [];
+  const invalid: { lineNo: number; reason: string; sealed?: boolean }[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = line.startsWith('{') ? JSON.parse(line) : openSealed(key, line);
     } catch (err) {
-      invalid.push({ lineNo: i + 1, reason: `not JSON: ${(err as Error).message}` });
+      const sealed = !line.startsWith('{');
+      invalid.push({ lineNo: i + 1, reason: sealed ? (err as Error).message : `not JSON: ${(err as Error).message}`, sealed });
       return;
     }
     const wrapped = typeof value === 'object' && value !== null && 'event' in value;
@@ -300,6 +316,11 @@ function parseSpoolFile(text: string): { entries: SpoolEntry[]; invalid: { lineN
     entries.push(record ? { event: parsed.value, record } : { event: parsed.value });
   });
   return { entries, invalid };
+}
+
+function openSealed(key: Buffer | undefined, line: string): unknown {
+  if (!key) throw new Error('a sealed line, and no VIGIL_PII_KEY to open it');
+  return decryptJson(key, line);
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -72,8 +72,8 @@ describe('FileEventSpool', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const open = async () => {
-    spool = await FileEventSpool.open({ dir, pipeline, stores: { responses: security.responses, cases: cases.store, audit: security.audit }, log });
+  const open = async (piiKey?: Buffer) => {
+    spool = await FileEventSpool.open({ dir, pipeline, stores: { responses: security.responses, cases: cases.store, audit: security.audit }, piiKey, log });
     return spool;
   };
 
@@ -85,6 +85,31 @@ describe('FileEventSpool', () => {
     const lines = (await Promise.all((await spoolFiles(dir)).map((f) => readFile(join(dir, f), 'utf8')))).join('').trim().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { event: VigilEvent }).event.eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
     expect(s.backlog()).toBe(200);
+  });
+
+  it('seals every line under VIGIL_PII_KEY, applies them, and sets aside a file written under another key', async () => {
+    const key = Buffer.alloc(32, 5);
+    const s = await open(key);
+    const events = Array.from({ length: 20 }, (_, i) => login(i, 'u-sealed'));
+    for (const e of events) await s.add(e);
+    const [file] = await spoolFiles(dir);
+    const text = await readFile(join(dir, file as string), 'utf8');
+    // Events carry IPs and device ids: none may be on disk in clear.
+    for (const e of events) {
+      expect(text).not.toContain(e.ip);
+      expect(text).not.toContain(e.eventId);
+    }
+    expect(text).not.toContain('dev-');
+    expect(await s.drain()).toMatchObject({ applied: 20, files: 1, invalidLines: 0 });
+    expect(await seenIds(backend, 'u-sealed')).toEqual(new Set(events.map((e) => e.eventId)));
+
+    // The same lines, read by a spool with another key: nothing applied, the file kept aside for a human.
+    await writeFile(join(dir, '1767225600000-999999-0.jsonl'), text);
+    await s.close();
+    const other = await open(Buffer.alloc(32, 6));
+    expect(await other.drain()).toMatchObject({ applied: 0, files: 0 });
+    expect(await spoolFiles(dir)).toEqual([]);
+    expect(await readdir(join(dir, 'failed'))).toEqual(['1767225600000-999999-0.jsonl']);
   });
 
   it('waits while the store is down, then applies every event once and removes the files', async () => {
