@@ -25,7 +25,15 @@ export function modelRoutes(deps: ServingDeps): Router {
   router.post('/models/:version/promote', requireScope('admin'), async (req, res) => {
     const version = String(req.params.version);
     const result = await deps.models.promote(version);
-    await deps.audit.append({ kind: 'promotion', actor: principalOf(res).keyId, subject: version, data: result });
+    try {
+      await deps.audit.append({ kind: 'promotion', actor: principalOf(res).keyId, subject: version, data: result });
+    } catch (err) {
+      // No promotion stands unaudited: the previous champion goes back, and the caller hears why (503 with Redis away).
+      if (result.previous !== undefined) {
+        await deps.models.promote(result.previous).catch((undo: unknown) => deps.log.error({ err: String(undo), version, previous: result.previous }, 'undoing an unaudited promotion failed'));
+      }
+      throw err;
+    }
     res.json({ version, ...result });
   });
   const shadowBody = z.strictObject({ enabled: z.boolean() });

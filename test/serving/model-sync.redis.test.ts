@@ -7,6 +7,7 @@ import request from 'supertest';
 import type { ScoredEventType } from '../../features/definitions';
 import { ModelRegistry } from '../../models/registry';
 import { connectTestRedis, deleteKeysWithPrefix, testRedisUrl, uniqueKeyPrefix } from '../harness/redis';
+import { startRedisServer } from '../harness/redis-server';
 import { buildTrainedRegistry, removeTrainedRegistry, type TrainedRegistry } from './fixtures/trained-registry';
 import { startTestService, type TestService } from './fixtures/test-service';
 
@@ -124,4 +125,21 @@ it('refuses to shadow a champion, and a promotion ends the shadowing of the vers
   await admin(s, `/v1/models/${challenger}/promote`).expect(200);
   expect(versions(s, 'login')).toEqual({ champion: challenger, challenger: undefined });
   expect(await new ModelRegistry(registry.modelDir).challengers()).toEqual({});
+});
+
+it('undoes a promotion the audit trail cannot record', async () => {
+  const server = await startRedisServer();
+  try {
+    const service = await startTestService({ redisUrl: server.url, keyPrefix: uniqueKeyPrefix(), modelDir: registry.modelDir });
+    services.push(service);
+    // The key authenticates once, so that it is remembered through the outage.
+    await request(service.app).get('/v1/models').set('Authorization', service.auth).expect(200);
+    await server.kill();
+    const refused = await admin(service, `/v1/models/${registry.challengers.login}/promote`);
+    expect(refused.status).toBe(503);
+    expect(versions(service, 'login').champion).toBe(registry.champions.login);
+    expect(await new ModelRegistry(registry.modelDir).champions()).toEqual(registry.champions);
+  } finally {
+    await server.stop();
+  }
 });
