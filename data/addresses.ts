@@ -74,6 +74,9 @@ export function checkBitcoinAddress(address: string): AddressCheck {
         return fail('invalid bech32 checksum or characters');
       }
     }
+    // The human-readable part is everything before the last "1", so `bc1x1…` has the part `bc1x`. Mainnet only, as
+    // for base58.
+    if (decoded.prefix !== 'bc') return fail(`human-readable part '${decoded.prefix}' is not mainnet 'bc'`);
     const [version, ...data] = decoded.words;
     if (version === undefined || version > 16) return fail('invalid segwit version');
     if ((version === 0) !== (variant === 'bech32')) return fail(version === 0 ? 'segwit v0 must use bech32' : 'segwit v1+ must use bech32m');
