@@ -5,7 +5,7 @@ import { amountMean, amountStd, amountZScore, logAmount, ratioToMax } from './tr
 import { distinctInWindows, fraudLabelsKnown, fraudShareInWindow } from './transforms/distinct';
 import { haversineKm, localHour, travelSpeedKmh } from './transforms/geo';
 import { hourUsualness } from './transforms/habits';
-import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows, DAY, elapsed, HOUR, MINUTE } from './transforms/time';
+import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows, DAY, elapsed, HOUR, latestInWindow, MINUTE } from './transforms/time';
 
 /**
  * The feature set: the only place a feature is declared. The offline training-set builder and the online scorer
@@ -411,7 +411,9 @@ export const FEATURES: readonly FeatureDefinition[] = [
     types: WITHDRAWAL,
     unit: 'hours',
     description: "Hours since the user's previous withdrawal (unknown if none in 30 days).",
-    value: (c) => elapsed(c.now, c.user.wdTs[c.user.wdTs.length - 1], HOUR),
+    // Not simply the last of wdTs: state is pruned against its own latest time, which a late event comes before
+    // (a later withdrawal would give a negative value) and an idle user's next event long after (an older one).
+    value: (c) => elapsed(c.now, latestInWindow(c.user.wdTs, c.now, 30 * DAY), HOUR),
   },
   {
     name: 'wd_hour_usualness',

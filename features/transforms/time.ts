@@ -90,6 +90,15 @@ export function countSeenSince(seen: Iterable<readonly number[]>, now: number, w
   return n;
 }
 
+/** The newest entry of ascending `ts` in (now − windowMs, now], or undefined when there is none. */
+export function latestInWindow(ts: readonly number[], now: number, windowMs: number): number | undefined {
+  for (let i = ts.length - 1; i >= 0; i--) {
+    const t = ts[i] as number;
+    if (t <= now) return t > now - windowMs ? t : undefined;
+  }
+  return undefined;
+}
+
 /** Elapsed time from `then` to `now` in `unit` ms, or NaN ("unknown") when there is no `then`. */
 export function elapsed(now: number, then: number | undefined, unit: number): number {
   return then === undefined ? Number.NaN : (now - then) / unit;

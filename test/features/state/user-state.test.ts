@@ -165,6 +165,28 @@ describe('user state: records out of time order', () => {
   });
 });
 
+describe('hours_since_prev_withdrawal', () => {
+  const hoursSincePrev = (records: UserRecord[], now: number) =>
+    featuresFrom('withdrawal', now, fold(userKind, records).state)[featureNames('withdrawal').indexOf('hours_since_prev_withdrawal')];
+
+  it('is the time since the latest withdrawal before the event, for a late event too (never negative)', () => {
+    const records = [withdrawal('w1', T0), withdrawal('w2', T0 + 10 * DAY)];
+    expect(hoursSincePrev(records, T0 + 12 * DAY)).toBe((2 * DAY) / HOUR);
+    // An event arriving late, between the two: the state is pruned against T0 + 10 d, not against its time.
+    expect(hoursSincePrev(records, T0 + 5 * DAY)).toBe((5 * DAY) / HOUR);
+    expect(hoursSincePrev(records, T0 - DAY)).toBeNaN();
+  });
+
+  it('is unknown when the latest withdrawal is 30 days or more before the event, though the state still holds it', () => {
+    // A login at T0 + 5 d keeps the withdrawal inside the state's own 30-day window until T0 + 30 d of state time.
+    const records = [withdrawal('w1', T0), login('l1', T0 + 5 * DAY)];
+    expect(fold(userKind, records).state.wdTs).toEqual([T0]);
+    expect(hoursSincePrev(records, T0 + 30 * DAY - HOUR)).toBe((30 * DAY - HOUR) / HOUR);
+    expect(hoursSincePrev(records, T0 + 30 * DAY)).toBeNaN();
+    expect(hoursSincePrev(records, T0 + 33 * DAY)).toBeNaN();
+  });
+});
+
 describe('user state: encode and decode', () => {
   it('round-trips to a state giving bit-identical features of both event types', () => {
     const { state } = fold(userKind, richHistory());

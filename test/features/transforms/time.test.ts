@@ -1,4 +1,4 @@
-import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows, DAY, elapsed, HOUR, MINUTE } from '../../../features/transforms/time';
+import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows, DAY, elapsed, HOUR, latestInWindow, MINUTE } from '../../../features/transforms/time';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 
@@ -67,6 +67,19 @@ describe('countSeenSince', () => {
       [NOW - DAY, NOW + 1], // seen after now: out
     ];
     expect(countSeenSince(seen, NOW, 30 * DAY)).toBe(2);
+  });
+});
+
+describe('latestInWindow', () => {
+  it('is the newest entry in (now − w, now]: entries after now are skipped, the far edge is excluded', () => {
+    expect(latestInWindow([NOW - 2 * DAY, NOW - HOUR, NOW + MINUTE], NOW, DAY)).toBe(NOW - HOUR);
+    expect(latestInWindow([NOW - DAY - 1, NOW], NOW, DAY)).toBe(NOW);
+    expect(latestInWindow([NOW - DAY + 1], NOW, DAY)).toBe(NOW - DAY + 1);
+  });
+
+  it('is undefined when no entry is in the window, even with older or later ones', () => {
+    expect(latestInWindow([NOW - 2 * DAY, NOW - DAY, NOW + 1], NOW, DAY)).toBeUndefined();
+    expect(latestInWindow([], NOW, DAY)).toBeUndefined();
   });
 });
 
