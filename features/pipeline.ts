@@ -3,6 +3,7 @@ import { chainOf, normalizeAddress } from '../data/addresses';
 import type { Label, VigilEvent } from '../data/schemas';
 import { computeFeatures, featureCount, newFeatureCache, type FeatureInput } from './definitions';
 import { identityPseudonymizer, type Pseudonymizer } from './pseudonymizer';
+import type { EventRef } from './records';
 import type { AddressState } from './state/address-state';
 import type { IpState } from './state/ip-state';
 import type { UserState } from './state/user-state';
@@ -32,7 +33,10 @@ export type ItemResult =
   | { kind: 'duplicate' }
   /** An account change, or an event processed without features. */
   | { kind: 'applied' }
-  /** A label for an event Vigil has not seen (or no longer remembers): nothing changed. */
+  /**
+   * A label for an event Vigil has not seen before the label (or no longer remembers), or one timed after the label:
+   * nothing changed.
+   */
   | { kind: 'unknown_event' }
   | { kind: 'label_applied' };
 
@@ -111,7 +115,7 @@ export class FeaturePipeline {
         continue;
       }
       if (item.kind !== 'label') continue;
-      const ref = labelRefs.get(item.label.eventId);
+      const ref = labelRefs.get(i);
       if (!ref) {
         results[i] = UNKNOWN_EVENT;
         continue;
@@ -133,34 +137,46 @@ export class FeaturePipeline {
     return results;
   }
 
-  /** Label targets: events earlier in this batch first (not yet in the store), then the store. */
-  private async resolveLabelRefs(items: readonly PipelineItem[]) {
-    const refs = new Map<string, { userId: string; address?: string }>();
+  /**
+   * What each label applies to, by its position in `items`: the labelled event's reference as the store would hold it
+   * had the items before the label been applied one by one (the event's last occurrence earlier in this batch, not yet
+   * in the store, or else the store's), provided the event is not timed after the label. The offline replay orders
+   * items by time, so it applies no other label; and since the rule looks only backwards, how items are cut into
+   * batches, and ingesting them again, change nothing.
+   */
+  private async resolveLabelRefs(items: readonly PipelineItem[]): Promise<Map<number, EventRef>> {
+    const targets = new Map<number, EventRef>();
     // Scoring and most ingestion batches hold no label: nothing to resolve, no work per event. Others hold a few
     // labels among thousands of events: only the events they label get a reference.
     const labelled = new Set<string>();
     for (const item of items) if (item.kind === 'label') labelled.add(item.label.eventId);
-    if (labelled.size === 0) return refs;
-    const missing: string[] = [];
-    for (const item of items) {
+    if (labelled.size === 0) return targets;
+    const earlier = new Map<string, EventRef>();
+    /** Labels whose event is not earlier in the batch, by position: their event id. */
+    const missing = new Map<number, string>();
+    items.forEach((item, i) => {
       if (item.kind === 'event') {
-        const e = item.event;
-        if (!labelled.has(e.eventId)) continue;
-        refs.set(e.eventId, e.type === 'withdrawal' ? { userId: e.userId, address: normalizeAddress(chainOf(e.chain, e.asset), e.address) } : { userId: e.userId });
-      } else if (!refs.has(item.label.eventId)) missing.push(item.label.eventId);
-    }
-    if (missing.length) {
-      const found = await this.store.getEventRefs(missing);
+        if (labelled.has(item.event.eventId)) earlier.set(item.event.eventId, eventRefOf(item.event, item.tsMs));
+        return;
+      }
+      const ref = earlier.get(item.label.eventId);
+      if (ref === undefined) missing.set(i, item.label.eventId);
+      else if (ref.ts <= item.tsMs) targets.set(i, ref);
+    });
+    if (missing.size) {
+      const ids = [...new Set(missing.values())];
+      const found = await this.store.getEventRefs(ids);
+      const stored = new Map(ids.map((id, j) => [id, found[j]]));
       missing.forEach((id, i) => {
-        const ref = found[i];
-        if (ref) refs.set(id, ref);
+        const ref = stored.get(id);
+        if (ref !== undefined && ref.ts <= (items[i] as PipelineItem).tsMs) targets.set(i, ref);
       });
     }
-    return refs;
+    return targets;
   }
 
   private prepareEvent(e: VigilEvent, ts: number, features: boolean): Prepared {
-    const ref = { eventId: e.eventId, ref: { userId: e.userId } as { userId: string; address?: string } };
+    const ref: { eventId: string; ref: EventRef } = { eventId: e.eventId, ref: { userId: e.userId, ts } };
     switch (e.type) {
       case 'login': {
         const ipv6 = isIPv6(e.ip);
@@ -247,6 +263,11 @@ export class FeaturePipeline {
     const features = computeFeatures(input, vectors.next(featureCount(input.type)));
     return { kind: 'features', features, denyList: input.denyList, address: input.address };
   }
+}
+
+/** Where a label of `e` must go, and the event's time. */
+function eventRefOf(e: VigilEvent, ts: number): EventRef {
+  return e.type === 'withdrawal' ? { userId: e.userId, address: normalizeAddress(chainOf(e.chain, e.asset), e.address), ts } : { userId: e.userId, ts };
 }
 
 // Results without data are shared (callers only read them).

@@ -41,9 +41,11 @@ export interface IpRecord {
 
 export type AddressRecord = { k: 'wd'; id: string; ts: number; user: string; usd?: number } | LabelRecord;
 
-/** What a label needs to find its entities: kept per event id for the label horizon. */
+/** What a label needs to find its entities and to know whether it may apply: kept per event id for the label horizon. */
 export interface EventRef {
   userId: string;
   /** Normalised destination address of a withdrawal. */
   address?: string;
+  /** Event time, ms: a label timed before it does not apply. −Infinity when unknown (references stored before it was). */
+  ts: number;
 }

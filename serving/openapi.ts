@@ -54,7 +54,7 @@ const eventsAcceptedSchema = z.object({
 });
 const labelsAcceptedSchema = z.object({
   accepted: z.number().int(),
-  unknownEvents: z.number().int().describe('Labels of events the feature store does not know (changed nothing)'),
+  unknownEvents: z.number().int().describe('Labels of events the feature store does not know, or timed before their event (changed nothing)'),
 });
 
 const readinessSchema = z.object({

@@ -40,8 +40,8 @@ export async function ingestItems(items: readonly PipelineItem[], options: Inges
   const batchSize = options.batchSize ?? 5000;
   const stats: IngestStats = { events: 0, labels: 0, duplicates: 0, unknownLabels: 0 };
   // One batch at a time in the store: a batch's labels look up the references of the events before it, which must
-  // have been written, and node-redis may resend a script (EVAL after NOSCRIPT) behind commands sent after it. The
-  // CPU half of the next batch (pseudonyms, records) is done meanwhile, while the store works on this one.
+  // have been written. The CPU half of the next batch (pseudonyms, records) is done meanwhile, while the store works
+  // on this one.
   let next = pipeline.prepare(items.slice(0, batchSize), { features: false });
   for (let start = 0; start < items.length; start += batchSize) {
     const prepared = next;

@@ -5,7 +5,7 @@ import { kindOf, type EntityName, type EntityStates } from '../state/entity-kind
 import { DAY } from '../transforms/time';
 import calculateSlot = require('cluster-key-slot');
 import type { EntityUpdate, FeatureStore, StepStates, StoreStep } from './feature-store';
-import type { FeatureStoreCommands } from './redis-scripts';
+import { APPEND, APPEND_MANY, appendCall, SET_MANY, setManyCall, type FeatureStoreCommands } from './redis-scripts';
 
 export interface RedisFeatureStoreOptions {
   /** Prefix of every key. @defaultValue `vigil:` */
@@ -83,10 +83,12 @@ export class RedisFeatureStore implements FeatureStore {
       return new Array<T | undefined>(steps.length);
     }
     const refsWritten = this.writeRefs(steps);
-    const replies: Promise<[number, string?, string[]?]>[][] = steps.map((step) =>
+    // EVAL, so that the steps of one entity run in the order sent (see redis-scripts.ts).
+    const replies = steps.map((step) =>
       step.updates.map((u) => {
         const [snap, tail] = this.keys(u.entity, u.key);
-        return this.redis.vigilAppend(snap, tail, JSON.stringify(u.record), kindOf(u.entity).ttlMs, step.read);
+        const call = appendCall(snap, tail, JSON.stringify(u.record), kindOf(u.entity).ttlMs, step.read);
+        return this.redis.eval(APPEND, call) as Promise<[number, string?, string[]?]>;
       }),
     );
     const [results] = await guard(Promise.all([Promise.all(replies.map((r) => Promise.all(r))), refsWritten]));
@@ -129,7 +131,8 @@ export class RedisFeatureStore implements FeatureStore {
       calls.push(call);
     };
     send(this.writeRefs(steps));
-    // Chunks of one slot go out in step order on one connection, so each entity's appends stay in order.
+    // Chunks of one slot go out in step order on one connection, and as EVAL, so each entity's appends run in that
+    // order (see redis-scripts.ts).
     const chunks = this.slotChunks(keys.map(([snap]) => snap), APPEND_MANY_CHUNK);
     for (let c = 0; c < chunks.length; c++) {
       const chunk = chunks[c] as number[];
@@ -138,8 +141,8 @@ export class RedisFeatureStore implements FeatureStore {
         return [String(kindOf(u.entity).ttlMs), JSON.stringify(u.record)];
       });
       send(
-        this.redis.vigilAppendMany(chunk.flatMap((i) => keys[i] as [string, string]), args).then((lengths) => {
-          lengths.forEach((n, j) => {
+        this.redis.eval(APPEND_MANY, { keys: chunk.flatMap((i) => keys[i] as [string, string]), arguments: args }).then((lengths) => {
+          (lengths as number[]).forEach((n, j) => {
             const u = updates[chunk[j] as number] as EntityUpdate;
             if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
           });
@@ -152,7 +155,10 @@ export class RedisFeatureStore implements FeatureStore {
     await guard(Promise.all(calls));
   }
 
-  /** Writes the steps' event references: one call per cluster slot and {@link REF_CHUNK} references. */
+  /**
+   * Writes the steps' event references: one call per cluster slot and {@link REF_CHUNK} references, as EVAL, so that
+   * an event id met twice keeps the reference written last, as in the memory store.
+   */
   private writeRefs(steps: readonly StoreStep[]): Promise<unknown> {
     const keys: string[] = [];
     const values: string[] = [];
@@ -163,10 +169,13 @@ export class RedisFeatureStore implements FeatureStore {
     }
     return Promise.all(
       this.slotChunks(keys, REF_CHUNK).map((chunk) =>
-        this.redis.vigilSetMany(
-          chunk.map((i) => keys[i] as string),
-          this.refTtlMs,
-          chunk.map((i) => values[i] as string),
+        this.redis.eval(
+          SET_MANY,
+          setManyCall(
+            chunk.map((i) => keys[i] as string),
+            this.refTtlMs,
+            chunk.map((i) => values[i] as string),
+          ),
         ),
       ),
     );
@@ -251,7 +260,7 @@ export class RedisFeatureStore implements FeatureStore {
           const values = await this.redis.mGet(chunk.map((i) => keys[i] as string));
           chunk.forEach((i, j) => {
             const v = values[j];
-            if (v !== null && v !== undefined) refs[i] = JSON.parse(v) as EventRef;
+            if (v !== null && v !== undefined) refs[i] = parseEventRef(v);
           });
         }),
       ),
@@ -272,3 +281,12 @@ export class RedisFeatureStore implements FeatureStore {
 }
 
 const guard = <T>(p: Promise<T>): Promise<T> => guardRedis(p, 'feature_store_unavailable');
+
+/**
+ * An `ev:` value. References written before they held the event time have none: they are taken as timed before any
+ * label (−∞), so their labels apply as they did then; the event was met before the label, or it would not be stored.
+ */
+function parseEventRef(text: string): EventRef {
+  const ref = JSON.parse(text) as Omit<EventRef, 'ts'> & { ts?: number };
+  return { ...ref, ts: ref.ts ?? -Infinity };
+}

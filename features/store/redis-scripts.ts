@@ -4,12 +4,24 @@ import { defineScript, type CommandParser } from 'redis';
 /**
  * Lua scripts of the Redis feature store. Each touches the two keys of one entity (same hash tag, so one cluster
  * slot) and runs atomically: that is what makes "read the state, then append the event" one step per entity.
+ *
+ * Appends and reference writes go out as EVAL of the script body, every time: a store sends many of them behind one
+ * another and an entity's records must run in the order sent. A registered script goes out as EVALSHA and, on a
+ * server without it cached (fresh, restarted, failed over, SCRIPT FLUSH), node-redis resends it as EVAL once the
+ * NOSCRIPT reply is back; an EVALSHA sent later can meanwhile find the script (loaded by that EVAL, or by another
+ * client) and run before the resent call. A body of a few hundred bytes costs little next to a call's round trip and
+ * records, and the server finds it in its script cache by SHA-1 as for EVALSHA. Reads and compactions (one call per
+ * entity at a time, a compaction being a compare-and-set) are registered with node-redis as usual.
  */
 
+/** Keys and arguments of one EVAL, as node-redis's `eval` takes them. */
+export interface EvalCall {
+  keys: string[];
+  arguments: string[];
+}
+
 /** Appends a record to an entity's tail, refreshes both TTLs and, when asked, returns the state before it. */
-export const APPEND = defineScript({
-  NUMBER_OF_KEYS: 2,
-  SCRIPT: `
+export const APPEND = `
 local snap, tail
 if ARGV[3] == '1' then
   snap = redis.call('GET', KEYS[1]) or ''
@@ -19,13 +31,12 @@ local n = redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 if ARGV[3] == '1' then return {n, snap, tail} end
-return {n}`,
-  parseCommand(parser: CommandParser, snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean) {
-    parser.pushKey(snapKey);
-    parser.pushKey(tailKey);
-    parser.push(record, String(ttlMs), read ? '1' : '0');
-  },
-  transformReply: (reply: unknown) => reply as [number, string?, string[]?],
+return {n}`;
+
+/** The call of {@link APPEND}. Its reply: `[tail length]`, or `[tail length, snapshot, tail before]` with `read`. */
+export const appendCall = (snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean): EvalCall => ({
+  keys: [snapKey, tailKey],
+  arguments: [record, String(ttlMs), read ? '1' : '0'],
 });
 
 /**
@@ -33,21 +44,14 @@ return {n}`,
  * in (snapshot, tail) pairs and arguments in (TTL, record) pairs. Returns each tail's new length. On a cluster every
  * key of one call must share a slot.
  */
-export const APPEND_MANY = defineScript({
-  SCRIPT: `
+export const APPEND_MANY = `
 local lengths = {}
 for i = 1, #KEYS, 2 do
   lengths[#lengths + 1] = redis.call('RPUSH', KEYS[i + 1], ARGV[i + 1])
   redis.call('PEXPIRE', KEYS[i + 1], ARGV[i])
   redis.call('PEXPIRE', KEYS[i], ARGV[i])
 end
-return lengths`,
-  parseCommand(parser: CommandParser, keys: string[], args: string[]) {
-    parser.pushKeysLength(keys);
-    parser.push(...args);
-  },
-  transformReply: (reply: unknown) => reply as number[],
-});
+return lengths`;
 
 /** Reads an entity's snapshot and tail together. */
 export const READ = defineScript({
@@ -87,29 +91,25 @@ return 1`,
 
 /**
  * Writes many event references (label targets) in one call: KEYS are the reference keys, ARGV the TTL and then one
- * value per key. On a cluster every key of one call must share a slot.
+ * value per key. Returns how many it wrote. On a cluster every key of one call must share a slot.
  */
-export const SET_MANY = defineScript({
-  SCRIPT: `
+export const SET_MANY = `
 for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1]) end
-return #KEYS`,
-  parseCommand(parser: CommandParser, keys: string[], ttlMs: number, values: string[]) {
-    parser.pushKeysLength(keys);
-    parser.push(String(ttlMs), ...values);
-  },
-  transformReply: (reply: unknown) => reply as number,
-});
+return #KEYS`;
 
-export const FEATURE_STORE_SCRIPTS = { vigilAppend: APPEND, vigilAppendMany: APPEND_MANY, vigilRead: READ, vigilCompact: COMPACT, vigilSetMany: SET_MANY };
+/** The call of {@link SET_MANY}. */
+export const setManyCall = (keys: string[], ttlMs: number, values: string[]): EvalCall => ({ keys, arguments: [String(ttlMs), ...values] });
 
-/** The commands the store sends: the scripts above plus MGET for event references. */
+/** The scripts to register with node-redis (sent as EVALSHA). */
+export const FEATURE_STORE_SCRIPTS = { vigilRead: READ, vigilCompact: COMPACT };
+
+/** The commands the store sends: the registered scripts, EVAL of the others, and MGET for event references. */
 export interface FeatureStoreCommands {
-  vigilAppend(snapKey: string, tailKey: string, record: string, ttlMs: number, read: boolean): Promise<[number, string?, string[]?]>;
-  vigilAppendMany(keys: string[], args: string[]): Promise<number[]>;
+  /** A node-redis client's or cluster's EVAL (on a cluster, sent to the node of the first key). */
+  eval(script: string, call: EvalCall): Promise<unknown>;
   vigilRead(snapKey: string, tailKey: string): Promise<[string, string[]]>;
   /** `folded`: the tail records the new snapshot folds in, as read. */
   vigilCompact(snapKey: string, tailKey: string, expected: string, snapshot: string, folded: readonly string[], ttlMs: number): Promise<number>;
-  vigilSetMany(keys: string[], ttlMs: number, values: string[]): Promise<number>;
   mGet(keys: string[]): Promise<(string | null)[]>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { connectRedis } from '../../../core/redis';
-import { FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from '../../../features/store/redis-scripts';
+import { APPEND, appendCall, FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from '../../../features/store/redis-scripts';
 import { connectTestRedis, deleteKeysWithPrefix, testRedisUrl, uniqueKeyPrefix, type TestRedisClient } from '../../harness/redis';
 
 // The compare-and-set that folds an entity's tail into its snapshot, raced as two instances would race it: both read
@@ -23,7 +23,7 @@ afterEach(async () => {
   await redis.close();
 });
 
-const append = (record: string) => redis.vigilAppend(snapKey, tailKey, record, TTL_MS, false);
+const append = (record: string) => redis.eval(APPEND, appendCall(snapKey, tailKey, record, TTL_MS, false));
 
 it('a compaction that lost the race drops nothing, even when the winner left the snapshot as it was', async () => {
   await client.set(snapKey, 'S');
