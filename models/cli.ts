@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import { action, type CommandContext } from '../core/cli';
-import type { ScoredEventType } from '../features/definitions';
-import { ModelRegistry } from './registry';
+import { ModelRegistry, type Promotion } from './registry';
 
 /** A change of champion made from the command line, for the audit trail. */
-export interface ChampionChange {
+export interface ChampionChange extends Promotion {
   version: string;
-  eventType: ScoredEventType;
-  /** The champion it replaced, if any. */
-  previous: string | undefined;
 }
 
 /** Records a change of champion in the audit trail (which lives with the serving side: bin/ wires it). */

@@ -65,6 +65,12 @@ export async function loadArtifact(dir: string): Promise<Artifact> {
   return { dir, manifest, onnx, modelJson };
 }
 
+/** What a promotion changed: the event type's champion, and the one it replaced (for rollback). */
+export interface Promotion {
+  eventType: ScoredEventType;
+  previous: string | undefined;
+}
+
 /** A model version per event type: the champions, or the challengers. */
 export type VersionByType = Partial<Record<ScoredEventType, string>>;
 
@@ -114,7 +120,7 @@ export class ModelRegistry {
   }
 
   /** Makes `version` the champion of its event type; returns the previous champion (for rollback). */
-  async promote(version: string): Promise<{ eventType: ScoredEventType; previous: string | undefined }> {
+  async promote(version: string): Promise<Promotion> {
     const artifact = await this.load(version); // refuses a mismatched artifact before it can serve
     const champions = await this.champions();
     const eventType = artifact.manifest.eventType;

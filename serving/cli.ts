@@ -8,6 +8,7 @@ import type { AuditChampion } from '../models/cli';
 import { KEY_CACHE_TTL_MS } from './auth/api-key-authenticator';
 import { isKeyId } from './auth/api-key-format';
 import { createServingSecurity, type ServingSecurity } from './auth/create-serving-security';
+import { promotionEntry } from './stores/serving-stores';
 
 /** The command line's actor in the audit trail. */
 const CLI_ACTOR = 'cli';
@@ -32,7 +33,7 @@ export const auditChampionChange: AuditChampion = async (ctx, change) => {
   }
   const security = await createServingSecurity(ctx.config, ctx.log);
   try {
-    await security.audit.append({ kind: 'promotion', actor: CLI_ACTOR, subject: change.version, data: { eventType: change.eventType, previous: change.previous } });
+    await security.audit.append(promotionEntry(CLI_ACTOR, change.version, change));
   } catch (err) {
     throw new VigilError('not_audited', `${change.version} is now the ${change.eventType} champion, but its audit entry could not be written: ${(err as Error).message}`, 503);
   } finally {

@@ -109,7 +109,7 @@ export class FileEventSpool implements EventSpool {
 
   /** Appends an event, with the bookkeeping its answer still needs if any; resolves once it is fsync'd. */
   add(event: VigilEvent, record?: DecisionRecord): Promise<void> {
-    const entry: SpoolEntry = record ? { event, record } : { event };
+    const entry: SpoolEntry = { event, record }; // JSON leaves out a missing record
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line: `${this.sealKey ? encryptJson(this.sealKey, entry) : JSON.stringify(entry)}\n`, resolve, reject });
       if (!this.flushQueued) {
@@ -297,11 +297,11 @@ function parseSpoolFile(text: string, key: Buffer | undefined): { entries: Spool
   const invalid: { lineNo: number; reason: string; sealed?: boolean }[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
+    const sealed = !line.startsWith('{');
     let value: unknown;
     try {
-      value = line.startsWith('{') ? JSON.parse(line) : openSealed(key, line);
+      value = sealed ? openSealed(key, line) : JSON.parse(line);
     } catch (err) {
-      const sealed = !line.startsWith('{');
       invalid.push({ lineNo: i + 1, reason: sealed ? (err as Error).message : `not JSON: ${(err as Error).message}`, sealed });
       return;
     }
@@ -312,8 +312,7 @@ function parseSpoolFile(text: string, key: Buffer | undefined): { entries: Spool
       return;
     }
     // The record was written by this process from an answer it gave: trusted as it is.
-    const record = wrapped ? (value as { record?: DecisionRecord }).record : undefined;
-    entries.push(record ? { event: parsed.value, record } : { event: parsed.value });
+    entries.push({ event: parsed.value, record: wrapped ? (value as { record?: DecisionRecord }).record : undefined });
   });
   return { entries, invalid };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/errors';
 import { SCORED_EVENT_TYPES } from '../../features/definitions';
 import type { ServingDeps } from '../deps';
+import { promotionEntry } from '../stores/serving-stores';
 import { principalOf, requireScope } from './auth-middleware';
 
 /** `GET /v1/models`, `POST /v1/models/:version/promote` (also rollback: promote the previous one), shadowing. */
@@ -26,7 +27,7 @@ export function modelRoutes(deps: ServingDeps): Router {
     const version = String(req.params.version);
     const result = await deps.models.promote(version);
     try {
-      await deps.audit.append({ kind: 'promotion', actor: principalOf(res).keyId, subject: version, data: result });
+      await deps.audit.append(promotionEntry(principalOf(res).keyId, version, result));
     } catch (err) {
       // No promotion stands unaudited: the previous champion goes back, and the caller hears why (503 with Redis away).
       if (result.previous !== undefined) {

@@ -2,7 +2,7 @@ import { SCORED_EVENT_TYPES, type ScoredEventType } from '../../features/definit
 import { createExplainer, type Explainer } from '../../models/explainer';
 import type { Manifest } from '../../models/manifest';
 import { OnnxSession } from '../../models/onnx/onnx-session';
-import type { ModelRegistry } from '../../models/registry';
+import type { ModelRegistry, Promotion } from '../../models/registry';
 
 /** A model ready to score: its checked manifest, its ONNX Runtime session and its explainer. */
 export interface LoadedModel {
@@ -57,7 +57,7 @@ export class ModelHolder {
   }
 
   /** Promotes a version (checked and loaded before it is recorded) and puts it in service; returns the previous champion. */
-  promote(version: string): Promise<{ eventType: ScoredEventType; previous: string | undefined }> {
+  promote(version: string): Promise<Promotion> {
     return this.exclusive(async () => {
       const [model, result] = await this.loadThen(version, () => this.registry.promote(version));
       this.putChampion(model);

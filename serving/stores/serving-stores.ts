@@ -1,4 +1,5 @@
 import type { ScoredEventType } from '../../features/definitions';
+import type { Promotion } from '../../models/registry';
 import type { Decision } from '../decision';
 import type { Reason } from '../reasons';
 
@@ -44,6 +45,11 @@ export interface AuditEntry {
   /** What it concerns: an event id, a key id, a model version. */
   subject: string;
   data: Record<string, unknown>;
+}
+
+/** The audit entry of a promotion, whoever made it (HTTP API or command line). */
+export function promotionEntry(actor: string, version: string, promotion: Promotion): AuditEntry {
+  return { kind: 'promotion', actor, subject: version, data: { eventType: promotion.eventType, previous: promotion.previous } };
 }
 
 export interface AuditLog {
