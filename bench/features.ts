@@ -8,6 +8,7 @@ import { connectRedis } from '../core/redis';
 import { PROJECT_ROOT } from '../core/runtime';
 import { ingestItems } from '../features/ingest/bulk-ingest';
 import { FeaturePipeline, type PipelineItem } from '../features/pipeline';
+import { sealedLocations } from '../features/location-cipher';
 import { hmacPseudonymizer } from '../features/pseudonymizer';
 import { emptyReplayStats, replayBatches } from '../features/replay';
 import { MemoryFeatureStore } from '../features/store/memory-feature-store';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     const memoryReplay = await timed(async () => {
       for await (const rows of replayBatches(items, {}, emptyReplayStats())) void rows;
     });
-    const memoryIngest = await timed(() => ingestItems(items, { store: new MemoryFeatureStore(), pseudonymize: hmacPseudonymizer(PII_KEY) }));
+    const memoryIngest = await timed(() => ingestItems(items, { store: new MemoryFeatureStore(), pseudonymize: hmacPseudonymizer(PII_KEY), locations: sealedLocations(PII_KEY) }));
 
     // Redis: ingest all but the last events, then feed those one at a time as an online scorer would.
     const online = ONLINE_WARMUP + ONLINE_EVENTS;
@@ -85,13 +86,14 @@ async function main(): Promise<void> {
     const redis = await connectRedis([server.url], { scripts: FEATURE_STORE_SCRIPTS });
     const store = new RedisFeatureStore(redis as unknown as FeatureStoreCommands, { keyPrefix: 'bench:' });
     const pseudonymize = hmacPseudonymizer(PII_KEY);
+    const locations = sealedLocations(PII_KEY);
     const serverCpuBefore = await serverCpuSeconds(redis as unknown as { info(section: string): Promise<string> });
-    const redisIngest = await timed(() => ingestItems(bulk, { store, pseudonymize, batchSize: 5000 }));
+    const redisIngest = await timed(() => ingestItems(bulk, { store, pseudonymize, locations, batchSize: 5000 }));
     const serverCpuMs = ((await serverCpuSeconds(redis as unknown as { info(section: string): Promise<string> })) - serverCpuBefore) * 1000;
 
     // As in `vigil serve`, which the online phase stands for (see core/pretenuring.ts).
     disablePretenuring();
-    const pipeline = new FeaturePipeline({ store, pseudonymize });
+    const pipeline = new FeaturePipeline({ store, pseudonymize, locations });
     const all = new Float64Array(held.length);
     for (let i = 0; i < held.length; i++) {
       const start = performance.now();

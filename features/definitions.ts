@@ -42,6 +42,8 @@ export interface FeatureInput {
   /** Name of the deny list the destination is on, if any. */
   denyList: string | undefined;
   user: UserState;
+  /** The user's last located successful login (`user.lastLocated`, opened), if any. */
+  lastLocated: { ts: number; lat: number; lon: number } | undefined;
   ipState: IpState | undefined;
   addressState: AddressState | undefined;
   /** Values several features share, computed once per event (see {@link newFeatureCache}). */
@@ -292,7 +294,7 @@ export const FEATURES: readonly FeatureDefinition[] = [
     unit: 'km',
     description: 'Distance from the last located successful login (unknown without both locations).',
     value: (c) => {
-      const last = c.user.lastLocated;
+      const last = c.lastLocated;
       return last && c.lat !== undefined && c.lon !== undefined ? haversineKm(last.lat, last.lon, c.lat, c.lon) : Number.NaN;
     },
   },
@@ -303,7 +305,7 @@ export const FEATURES: readonly FeatureDefinition[] = [
     unit: 'kmh',
     description: 'Travel speed implied by that distance and the time since (impossible travel when far above airliner speed).',
     value: (c) => {
-      const last = c.user.lastLocated;
+      const last = c.lastLocated;
       if (!last || c.lat === undefined || c.lon === undefined) return Number.NaN;
       return travelSpeedKmh(haversineKm(last.lat, last.lon, c.lat, c.lon), c.now - last.ts);
     },

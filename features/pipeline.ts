@@ -2,6 +2,7 @@ import { isIPv6 } from 'node:net';
 import { chainOf, normalizeAddress } from '../data/addresses';
 import type { Label, VigilEvent } from '../data/schemas';
 import { computeFeatures, featureCount, newFeatureCache, type FeatureInput } from './definitions';
+import { clearLocations, openLocated, type LocationCipher } from './location-cipher';
 import { identityPseudonymizer, type Pseudonymizer } from './pseudonymizer';
 import type { EventRef } from './records';
 import type { AddressState } from './state/address-state';
@@ -23,6 +24,8 @@ export interface FeaturePipelineOptions {
   denyLists?: DenyListLookup;
   /** @defaultValue identity (offline replay); the Redis store gets a keyed hash */
   pseudonymize?: Pseudonymizer;
+  /** @defaultValue locations in clear (offline replay); the Redis store gets them sealed */
+  locations?: LocationCipher;
 }
 
 /** What processing gave for one item. */
@@ -67,11 +70,13 @@ export class FeaturePipeline {
   private readonly store: FeatureStore;
   private readonly denyLists: DenyListLookup;
   private readonly pseudonymize: Pseudonymizer;
+  private readonly locations: LocationCipher;
 
   constructor(options: FeaturePipelineOptions) {
     this.store = options.store;
     this.denyLists = options.denyLists ?? (() => undefined);
     this.pseudonymize = options.pseudonymize ?? identityPseudonymizer;
+    this.locations = options.locations ?? clearLocations;
   }
 
   /**
@@ -190,7 +195,10 @@ export class FeaturePipeline {
             {
               entity: 'user',
               key: e.userId,
-              record: { k: 'login', id: e.eventId, ts, ok: e.success, dev, ip, net, ctry: e.country, lat: e.lat, lon: e.lon },
+              record: {
+                k: 'login', id: e.eventId, ts, ok: e.success, dev, ip, net, ctry: e.country, hour: localHour(ts, e.lon),
+                loc: e.lat !== undefined && e.lon !== undefined ? this.locations.seal(e.lat, e.lon) : undefined,
+              },
             },
             { entity: 'ip', key: ip, record: { k: 'login', id: e.eventId, ts, user: e.userId, ok: e.success } },
           ],
@@ -201,7 +209,7 @@ export class FeaturePipeline {
           input: {
             type: 'login', now: ts, dev, ip, net, ipv6, country: e.country, lat: e.lat, lon: e.lon,
             success: e.success, mfa: e.mfa, usd: undefined, address: undefined, denyList: undefined,
-            user: NO_STATE, ipState: undefined, addressState: undefined, cache: newFeatureCache(),
+            user: NO_STATE, lastLocated: undefined, ipState: undefined, addressState: undefined, cache: newFeatureCache(),
           },
         };
       }
@@ -237,6 +245,7 @@ export class FeaturePipeline {
             address,
             denyList: this.denyLists(chain, address),
             user: NO_STATE,
+            lastLocated: undefined,
             ipState: undefined,
             addressState: undefined,
             cache: newFeatureCache(),
@@ -258,6 +267,8 @@ export class FeaturePipeline {
     const user = states[0] as UserState;
     if (user.seen.has(p.eventId as string)) return DUPLICATE;
     input.user = user;
+    // Opened only when a distance can be measured: a decryption per located event, none otherwise.
+    if (user.lastLocated && input.lat !== undefined && input.lon !== undefined) input.lastLocated = openLocated(this.locations, user.lastLocated);
     if (input.type === 'login') input.ipState = states[1] as IpState;
     else input.addressState = states[1] as AddressState;
     const features = computeFeatures(input, vectors.next(featureCount(input.type)));

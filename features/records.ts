@@ -1,10 +1,11 @@
 import type { AccountChange } from '../data/schemas';
+import type { StoredLocation } from './location-cipher';
 
 /**
  * What is appended to an entity's log for one event or label. Records are small and self-contained: an entity's
  * state is the fold of its records ({@link EntityKind.apply}), so the memory store (which folds as it goes) and the
  * Redis store (which appends records and folds them when read) hold the same state by construction.
- * Device ids, IPs and networks arrive here already pseudonymised (see `pseudonymizer.ts`).
+ * Device ids, IPs and networks arrive here already pseudonymised (see `pseudonymizer.ts`), and locations sealed.
  */
 export type UserRecord =
   | {
@@ -16,8 +17,10 @@ export type UserRecord =
       ip: string;
       net: string;
       ctry?: string;
-      lat?: number;
-      lon?: number;
+      /** Local hour of day (from the longitude, see `localHour`). */
+      hour: number;
+      /** Where the login came from, sealed for Redis (see `location-cipher.ts`). */
+      loc?: StoredLocation;
     }
   | { k: 'wd'; id: string; ts: number; usd?: number; addr: string; hour: number }
   | { k: 'change'; id: string; ts: number; change: AccountChange }

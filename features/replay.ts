@@ -1,6 +1,7 @@
 import type { VigilEvent } from '../data/schemas';
 import { FEATURES, featureNames, type ScoredEventType } from './definitions';
 import { FeaturePipeline, type DenyListLookup, type PipelineItem } from './pipeline';
+import type { LocationCipher } from './location-cipher';
 import type { Pseudonymizer } from './pseudonymizer';
 import type { FeatureStore } from './store/feature-store';
 import { MemoryFeatureStore } from './store/memory-feature-store';
@@ -18,6 +19,8 @@ export interface ReplayOptions {
   denyLists?: DenyListLookup;
   /** @defaultValue identity (values kept as they are) */
   pseudonymize?: Pseudonymizer;
+  /** @defaultValue locations in clear */
+  locations?: LocationCipher;
   /**
    * Items per store call. @defaultValue 256 without a store (the memory store has no round trip to amortise, and a
    * smaller batch keeps fewer prepared events alive when the garbage collector runs), 2000 with one
@@ -44,6 +47,7 @@ export async function* replayBatches(items: readonly PipelineItem[], options: Re
     store: options.store ?? new MemoryFeatureStore(),
     denyLists: options.denyLists,
     pseudonymize: options.pseudonymize,
+    locations: options.locations,
   });
   const batchSize = options.batchSize ?? (options.store ? 2000 : 256);
   for (let start = 0; start < items.length; start += batchSize) {

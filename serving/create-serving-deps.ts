@@ -121,7 +121,7 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
     await denyLists.start();
     closers.push(async () => denyLists.stop());
 
-    const pipeline = new FeaturePipeline({ store: featureStore.store, denyLists: denyLists.lookup, pseudonymize: featureStore.pseudonymize });
+    const pipeline = new FeaturePipeline({ store: featureStore.store, denyLists: denyLists.lookup, pseudonymize: featureStore.pseudonymize, locations: featureStore.locations });
     const security = await createServingSecurity({ ...config, storeDeadlineMs: config.scoreDeadlineMs }, log, securityConnection);
     closers.push(() => security.close());
     const cases = await createCaseServices(config, log, { audit: security.audit, pipeline, connection: caseConnection });

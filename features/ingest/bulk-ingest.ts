@@ -3,6 +3,7 @@ import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { ReadMode } from '../../data/io/read-records';
 import { FeaturePipeline, type PipelineItem } from '../pipeline';
+import type { LocationCipher } from '../location-cipher';
 import type { Pseudonymizer } from '../pseudonymizer';
 import type { FeatureStore } from '../store/feature-store';
 import { createFeatureStore } from '../store/create-feature-store';
@@ -24,6 +25,7 @@ export interface IngestStats {
 export interface IngestOptions {
   store: FeatureStore;
   pseudonymize: Pseudonymizer;
+  locations: LocationCipher;
   /** Items per store call. @defaultValue 5000 */
   batchSize?: number;
   /** Called after each batch with the counts so far and the number of items done. */
@@ -36,7 +38,7 @@ export interface IngestOptions {
  * again leaves the same logical state.
  */
 export async function ingestItems(items: readonly PipelineItem[], options: IngestOptions): Promise<IngestStats> {
-  const pipeline = new FeaturePipeline({ store: options.store, pseudonymize: options.pseudonymize });
+  const pipeline = new FeaturePipeline({ store: options.store, pseudonymize: options.pseudonymize, locations: options.locations });
   const batchSize = options.batchSize ?? 5000;
   const stats: IngestStats = { events: 0, labels: 0, duplicates: 0, unknownLabels: 0 };
   // One batch at a time in the store: a batch's labels look up the references of the events before it, which must
@@ -119,6 +121,7 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestRe
     const stats = await ingestItems(timeline.items, {
       store: backend.store,
       pseudonymize: backend.pseudonymize,
+      locations: backend.locations,
       batchSize: options.batchSize,
       onProgress: (s, done) => {
         if (performance.now() - lastLog < 1000 && done < timeline.items.length) return;

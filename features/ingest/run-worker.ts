@@ -36,7 +36,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerReport
       const worker = await startEventWorker({
         connection,
         keyPrefix: config.redisKeyPrefix,
-        pipeline: new FeaturePipeline({ store: backend.store, pseudonymize: backend.pseudonymize }),
+        pipeline: new FeaturePipeline({ store: backend.store, pseudonymize: backend.pseudonymize, locations: backend.locations }),
         log,
         concurrency: options.concurrency,
         lockDurationMs: options.lockDurationMs,

@@ -1,4 +1,5 @@
 import type { AccountChange } from '../../data/schemas';
+import type { StoredLocation } from '../location-cipher';
 import type { UserRecord } from '../records';
 import { addAmount, emptyAmountStats, type AmountStats } from '../transforms/amounts';
 import { localHour } from '../transforms/geo';
@@ -41,7 +42,7 @@ export interface UserState {
   /** The last successful login and what was new about it when it happened. */
   lastLogin: { ts: number; devNew: boolean; ctryNew: boolean; ipNew: boolean } | undefined;
   /** The last successful login with a location. */
-  lastLocated: { ts: number; lat: number; lon: number } | undefined;
+  lastLocated: { ts: number; loc: StoredLocation } | undefined;
   /** Withdrawals of the last {@link WITHDRAWAL_WINDOW_MS}, ascending; USD NaN when unknown. */
   wdTs: number[];
   wdUsd: number[];
@@ -145,11 +146,10 @@ export const userKind: EntityKind<UserState, UserRecord> = {
         const ipNew = touch(s.ips, r.ip, ts);
         touch(s.nets, r.net, ts);
         const ctryNew = r.ctry === undefined ? false : touch(s.countries, r.ctry, ts);
-        s.hours[localHour(ts, r.lon)]! += 1;
+        s.hours[r.hour ?? legacyHour(ts, r as LegacyLocated)]! += 1;
         if (!s.lastLogin || ts >= s.lastLogin.ts) s.lastLogin = { ts, devNew, ctryNew, ipNew };
-        if (r.lat !== undefined && r.lon !== undefined && (!s.lastLocated || ts >= s.lastLocated.ts)) {
-          s.lastLocated = { ts, lat: r.lat, lon: r.lon };
-        }
+        const loc = r.loc ?? legacyLocation(r as LegacyLocated);
+        if (loc !== undefined && (!s.lastLocated || ts >= s.lastLocated.ts)) s.lastLocated = { ts, loc };
         break;
       }
       case 'wd': {
@@ -212,9 +212,21 @@ export const userKind: EntityKind<UserState, UserRecord> = {
       dests: entriesToMap(o.dests),
       labels: entriesToMap(o.labels),
       wdUsd: (o.wdUsd as (number | null)[]).map((v) => v ?? Number.NaN),
+      lastLocated: o.lastLocated && { ts: o.lastLocated.ts, loc: o.lastLocated.loc ?? legacyLocation(o.lastLocated) },
     } as UserState;
   },
 };
+
+/**
+ * Login records and snapshots stored in Redis before locations were sealed hold `lat` and `lon` in clear, and such
+ * records no local hour: they are read as they were meant (and sealed when next written by a located login).
+ */
+interface LegacyLocated {
+  lat?: number;
+  lon?: number;
+}
+const legacyLocation = (r: LegacyLocated): StoredLocation | undefined => (r.lat !== undefined && r.lon !== undefined ? [r.lat, r.lon] : undefined);
+const legacyHour = (ts: number, r: LegacyLocated): number => localHour(ts, r.lon);
 
 function prune(s: UserState, dayChanged: boolean): void {
   const t = s.latest;

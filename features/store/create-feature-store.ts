@@ -1,6 +1,7 @@
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import { connectRedis, type RedisConnection } from '../../core/redis';
+import { clearLocations, sealedLocations, type LocationCipher } from '../location-cipher';
 import { hmacPseudonymizer, identityPseudonymizer, type Pseudonymizer } from '../pseudonymizer';
 import type { FeatureStore } from './feature-store';
 import { MemoryFeatureStore } from './memory-feature-store';
@@ -12,6 +13,8 @@ export interface FeatureStoreBackend {
   store: FeatureStore;
   /** How personal identifiers are turned into state keys for this backend. */
   pseudonymize: Pseudonymizer;
+  /** How it keeps locations. */
+  locations: LocationCipher;
 }
 
 /**
@@ -25,7 +28,7 @@ export async function createFeatureStore(
   options: Omit<RedisFeatureStoreOptions, 'keyPrefix'> = {},
   connection?: RedisConnection,
 ): Promise<FeatureStoreBackend> {
-  if (!config.redisUrls) return { kind: 'memory', store: new MemoryFeatureStore(), pseudonymize: identityPseudonymizer };
+  if (!config.redisUrls) return { kind: 'memory', store: new MemoryFeatureStore(), pseudonymize: identityPseudonymizer, locations: clearLocations };
   if (!config.piiKey) throw new Error('VIGIL_PII_KEY is required with REDIS_URL'); // loadConfig already refuses this
   const redis =
     connection ??
@@ -39,5 +42,6 @@ export async function createFeatureStore(
       cluster: config.redisUrls.length > 1,
     }),
     pseudonymize: hmacPseudonymizer(config.piiKey),
+    locations: sealedLocations(config.piiKey),
   };
 }

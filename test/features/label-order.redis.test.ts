@@ -5,6 +5,7 @@ import { connectRedis, type RedisConnection } from '../../core/redis';
 import { featureNames } from '../../features/definitions';
 import { ingestItems } from '../../features/ingest/bulk-ingest';
 import { FeaturePipeline, type ItemResult, type PipelineItem } from '../../features/pipeline';
+import { sealedLocations } from '../../features/location-cipher';
 import { hmacPseudonymizer } from '../../features/pseudonymizer';
 import type { FeatureStore } from '../../features/store/feature-store';
 import { MemoryFeatureStore } from '../../features/store/memory-feature-store';
@@ -19,6 +20,7 @@ import { canonicalStates, entitiesOf } from './ingest/canonical-state';
 // changes nothing, so that state depends neither on how items are cut into batches nor on ingesting them again.
 
 const pseudonymize = hmacPseudonymizer(Buffer.alloc(32, 5));
+const locations = sealedLocations(Buffer.alloc(32, 5));
 const ADDRESS = 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq';
 const at = (hhmm: string) => `2026-03-01T${hhmm}:00Z`;
 const login = (eventId: string, userId: string, ts: string) => ({ type: 'login', eventId, userId, ts, ip: '203.0.113.7', deviceId: `d-${eventId}`, success: true });
@@ -72,15 +74,15 @@ describe.each(STORES)('%s', (_name, open) => {
     const items = await timeline();
     const entities = entitiesOf(items, pseudonymize);
     const store = open();
-    const first = await ingestItems(items, { store, pseudonymize, batchSize });
+    const first = await ingestItems(items, { store, pseudonymize, locations, batchSize });
     const once = await canonicalStates(store, entities);
-    const second = await ingestItems(items, { store, pseudonymize, batchSize });
+    const second = await ingestItems(items, { store, pseudonymize, locations, batchSize });
     expect(await canonicalStates(store, entities)).toEqual(once);
     const unknown = LABELS.filter(([, applies]) => !applies).length;
     expect([first.unknownLabels, second.unknownLabels]).toEqual([unknown, unknown]);
     // The state of the events and only the labels that apply.
     const reference = new MemoryFeatureStore();
-    await ingestItems(await timeline('applying.jsonl'), { store: reference, pseudonymize });
+    await ingestItems(await timeline('applying.jsonl'), { store: reference, pseudonymize, locations });
     expect(once).toEqual(await canonicalStates(reference, entities));
   });
 
@@ -91,11 +93,11 @@ describe.each(STORES)('%s', (_name, open) => {
     const items = [early('e1', at('09:00')), ...events, early('e2', at('10:45'))];
     const entities = entitiesOf(items, pseudonymize);
     const reference = new MemoryFeatureStore();
-    await new FeaturePipeline({ store: reference, pseudonymize }).process(events);
+    await new FeaturePipeline({ store: reference, pseudonymize, locations }).process(events);
 
     for (const batchSize of [1, items.length]) {
       const store = open();
-      const pipeline = new FeaturePipeline({ store, pseudonymize });
+      const pipeline = new FeaturePipeline({ store, pseudonymize, locations });
       const results: ItemResult[] = [];
       for (let i = 0; i < items.length; i += batchSize) results.push(...(await pipeline.process(items.slice(i, i + batchSize))));
       expect(results[0]).toEqual({ kind: 'unknown_event' });
@@ -112,7 +114,7 @@ it('applies a label through a Redis reference written before references held the
   const store = redisStore();
   const keyPrefix = prefixes.at(-1) as string;
   await redis.set(`${keyPrefix}ev:e-old`, JSON.stringify({ userId: 'u1', address: ADDRESS }));
-  const [result] = await new FeaturePipeline({ store, pseudonymize }).process([{ kind: 'label', label: { eventId: 'e-old', label: 'fraud', ts: at('12:00') }, tsMs: Date.parse(at('12:00')) }]);
+  const [result] = await new FeaturePipeline({ store, pseudonymize, locations }).process([{ kind: 'label', label: { eventId: 'e-old', label: 'fraud', ts: at('12:00') }, tsMs: Date.parse(at('12:00')) }]);
   expect(result).toEqual({ kind: 'label_applied' });
   expect((await store.readState('user', 'u1'))?.labels.get('e-old')).toEqual([Date.parse(at('12:00')), 1]);
   expect((await store.readState('address', ADDRESS))?.labels.get('e-old')).toEqual([Date.parse(at('12:00')), 1]);

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectRedis, type RedisConnection } from '../../../core/redis';
 import { ingestItems } from '../../../features/ingest/bulk-ingest';
+import { sealedLocations } from '../../../features/location-cipher';
 import { hmacPseudonymizer } from '../../../features/pseudonymizer';
 import { MemoryFeatureStore } from '../../../features/store/memory-feature-store';
 import { RedisFeatureStore } from '../../../features/store/redis-feature-store';
@@ -13,6 +14,7 @@ import { generateTestDataset, type TestDataset } from './dataset';
 import { TEST_PII_KEY_HEX, resultOf, runVigil, vigilEnv } from './vigil-process';
 
 const pseudonymize = hmacPseudonymizer(Buffer.from(TEST_PII_KEY_HEX, 'hex'));
+const locations = sealedLocations(Buffer.from(TEST_PII_KEY_HEX, 'hex'));
 /** Each test starts `vigil` processes; on a busy machine each can take seconds to start. */
 const PROCESS_TEST_TIMEOUT_MS = 180_000;
 
@@ -66,13 +68,39 @@ describe('vigil ingest', () => {
     const twice = await canonicalStates(storeAt(prefix), entities);
 
     const memory = new MemoryFeatureStore();
-    await ingestItems(items, { store: memory, pseudonymize });
+    await ingestItems(items, { store: memory, pseudonymize, locations });
     const replayed = await canonicalStates(memory, entities);
 
     // Every entity of the timeline has a state (a user, IP or address the ingest missed would read "(undefined)").
     expect([...once.values()].filter((s) => s === '"(undefined)"')).toEqual([]);
     expect(twice).toEqual(once);
     expect(once).toEqual(replayed);
+  }, PROCESS_TEST_TIMEOUT_MS);
+
+  it('keeps no IP, device id or coordinates in clear in Redis, yet measures distances from the stored locations', async () => {
+    const { items } = await readTimeline({ events: data.events, labels: data.labels });
+    resultOf<IngestResult>(await runVigil(['ingest', '--events', data.events, '--labels', data.labels], vigilEnv(testRedisUrl(), prefix)));
+
+    const keys = await redis.keys(`${prefix}*`);
+    const values = await Promise.all(
+      keys.map(async (key) => ((await redis.type(key)) === 'list' ? (await redis.lRange(key, 0, -1)).join('\n') : String(await redis.get(key)))),
+    );
+    const stored = [...keys, ...values].join('\n');
+    const logins = items.flatMap((i) => (i.kind === 'event' && i.event.type === 'login' ? [i.event] : []));
+    const located = logins.filter((e) => e.lat !== undefined && e.lon !== undefined);
+    expect(located.length).toBeGreaterThan(500);
+    // A coordinate as JSON writes it, between JSON delimiters (so that an amount or a time holding its digits does not count).
+    const inClear = (x: number) => new RegExp(`[\\[:,]${String(x).replace('.', '\\.')}[,\\]}]`).test(stored);
+    expect(located.filter((e) => inClear(e.lat as number) || inClear(e.lon as number)).map((e) => e.eventId)).toEqual([]);
+    expect(stored).not.toMatch(/"(lat|lon)"/);
+    expect(logins.filter((e) => stored.includes(e.ip) || stored.includes(e.deviceId)).map((e) => e.eventId)).toEqual([]);
+
+    // The sealed location opens to the last located login's coordinates.
+    const user = located.at(-1)?.userId as string;
+    const last = located.filter((e) => e.userId === user && e.success).at(-1);
+    const state = await storeAt(prefix).readState('user', user);
+    expect(typeof state?.lastLocated?.loc).toBe('string');
+    expect(locations.open(state?.lastLocated?.loc as string)).toEqual([last?.lat, last?.lon]);
   }, PROCESS_TEST_TIMEOUT_MS);
 
   it('refuses to run without REDIS_URL, naming the variable', async () => {

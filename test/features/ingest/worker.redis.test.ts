@@ -7,6 +7,7 @@ import { ingestItems } from '../../../features/ingest/bulk-ingest';
 import { openDeadLetterQueue, readDeadLetters } from '../../../features/ingest/dead-letters';
 import { enqueueBatch, openEventQueue, type EventBatch } from '../../../features/ingest/event-queue';
 import { connectQueueRedis } from '../../../features/ingest/queue-connection';
+import { sealedLocations } from '../../../features/location-cipher';
 import { hmacPseudonymizer } from '../../../features/pseudonymizer';
 import { RedisFeatureStore } from '../../../features/store/redis-feature-store';
 import { FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from '../../../features/store/redis-scripts';
@@ -17,6 +18,7 @@ import { generateTestDataset, type TestDataset } from './dataset';
 import { TEST_PII_KEY_HEX, resultOf, runVigil, spawnVigil, vigilEnv, type VigilProcess } from './vigil-process';
 
 const pseudonymize = hmacPseudonymizer(Buffer.from(TEST_PII_KEY_HEX, 'hex'));
+const locations = sealedLocations(Buffer.from(TEST_PII_KEY_HEX, 'hex'));
 /** Short locks so that a killed worker's batch is redelivered within a few seconds (production: 30 s). */
 const FAST_RECOVERY = ['--lock-duration', '1500', '--stalled-interval', '500'];
 /** Each test starts several `vigil` processes; on a busy machine each can take seconds to start. */
@@ -84,7 +86,7 @@ const drained = async (jobs: number) => {
 /** The canonical state after one clean in-process ingest of the data set, under `cleanPrefix`. */
 async function cleanIngestStates() {
   const { items } = await readTimeline({ events: data.events, labels: data.labels });
-  await ingestItems(items, { store: storeAt(cleanPrefix), pseudonymize });
+  await ingestItems(items, { store: storeAt(cleanPrefix), pseudonymize, locations });
   const entities = entitiesOf(items, pseudonymize);
   return { entities, states: await canonicalStates(storeAt(cleanPrefix), entities) };
 }

@@ -4,25 +4,21 @@ import type { AddressState } from '../../../features/state/address-state';
 import type { EntityKind } from '../../../features/state/entity-kind';
 import type { IpState } from '../../../features/state/ip-state';
 import type { UserState } from '../../../features/state/user-state';
+import { clearLocations, openLocated } from '../../../features/location-cipher';
+import { localHour } from '../../../features/transforms/geo';
 import { DAY } from '../../../features/transforms/time';
 
 /** Midnight UTC, 1 March 2026: the start of every test's clock. */
 export const T0 = Date.UTC(2026, 2, 1);
 export { DAY };
 
-export const login = (id: string, ts: number, extra: Partial<Extract<UserRecord, { k: 'login' }>> = {}): UserRecord => ({
-  k: 'login',
-  id,
-  ts,
-  ok: true,
-  dev: 'dev-1',
-  ip: '198.51.100.7',
-  net: '198.51.100.0/24',
-  ctry: 'DE',
-  lat: 52.52,
-  lon: 13.405,
-  ...extra,
-});
+type LoginRecord = Extract<UserRecord, { k: 'login' }>;
+
+/** A successful login from Berlin, with the local hour and location the pipeline would derive from `lat`/`lon`. */
+export function login(id: string, ts: number, extra: Partial<Omit<LoginRecord, 'hour' | 'loc'>> & { lat?: number; lon?: number } = {}): UserRecord {
+  const { lat, lon, ...record } = { k: 'login' as const, id, ts, ok: true, dev: 'dev-1', ip: '198.51.100.7', net: '198.51.100.0/24', ctry: 'DE', lat: 52.52, lon: 13.405, ...extra };
+  return { ...record, hour: localHour(ts, lon), loc: lat !== undefined && lon !== undefined ? clearLocations.seal(lat, lon) : undefined };
+}
 
 export const withdrawal = (id: string, ts: number, extra: Partial<Extract<UserRecord, { k: 'wd' }>> = {}): UserRecord => ({
   k: 'wd',
@@ -70,6 +66,7 @@ export function featuresFrom(
     address: type === 'withdrawal' ? '0x00000000000000000000000000000000000000aa' : undefined,
     denyList: undefined,
     user,
+    lastLocated: user.lastLocated && openLocated(clearLocations, user.lastLocated),
     ipState: other.ipState,
     addressState: other.addressState,
     cache: newFeatureCache(),

@@ -64,7 +64,7 @@ async function watchedConnection(beforeCompact: () => Promise<void> = async () =
 const loginStep = (n: number, read: boolean): StoreStep => ({
   read,
   ref: { eventId: `e${n}`, ref: { userId: 'u1', ts: 1_000 * n } },
-  updates: [{ entity: 'user', key: 'u1', record: { k: 'login', id: `e${n}`, ts: 1_000 * n, ok: true, dev: `d${n % 3}`, ip: 'i', net: 'n' } }],
+  updates: [{ entity: 'user', key: 'u1', record: { k: 'login', id: `e${n}`, ts: 1_000 * n, ok: true, dev: `d${n % 3}`, ip: 'i', net: 'n', hour: 0 } }],
 });
 
 /** The user's state after `steps` in the memory store, encoded. */

@@ -1,6 +1,7 @@
 import { connectRedis } from '../../../core/redis';
 import { ingestItems } from '../../../features/ingest/bulk-ingest';
 import type { PipelineItem } from '../../../features/pipeline';
+import { sealedLocations } from '../../../features/location-cipher';
 import { hmacPseudonymizer } from '../../../features/pseudonymizer';
 import type { UserState } from '../../../features/state/user-state';
 import type { FeatureStore, StoreStep } from '../../../features/store/feature-store';
@@ -17,6 +18,7 @@ import { canonicalStates, entitiesOf } from '../ingest/canonical-state';
 // applied after a later one would fall outside the 30-day dedupe horizon and be dropped.
 
 const pseudonymize = hmacPseudonymizer(Buffer.alloc(32, 3));
+const locations = sealedLocations(Buffer.alloc(32, 3));
 const T0 = Date.UTC(2026, 0, 1);
 let server: RedisServer;
 
@@ -46,10 +48,10 @@ it("bulk ingestion keeps each entity's appends in order", async () => {
     return { kind: 'event', tsMs, event: { type: 'login', eventId: `e${n}`, userId, ts: new Date(tsMs).toISOString(), ip: `10.0.${n % 7}.${n % 250}`, deviceId: `d${n}`, success: true } };
   });
   const memory = new MemoryFeatureStore();
-  await ingestItems(items, { store: memory, pseudonymize });
+  await ingestItems(items, { store: memory, pseudonymize, locations });
   const store = await storeWithoutScripts();
   try {
-    await ingestItems(items, { store, pseudonymize, batchSize: items.length });
+    await ingestItems(items, { store, pseudonymize, locations, batchSize: items.length });
     expect(await successfulLogins(memory, 'u-x')).toBe(40);
     expect(await successfulLogins(store, 'u-x')).toBe(40);
     const entities = entitiesOf(items, pseudonymize);
@@ -64,7 +66,7 @@ it("a call of many read steps keeps each entity's appends in order while another
   // event on a connection of its own, which loads the scripts while the call is under way.
   const login = (userId: string, n: number, ts: number): StoreStep => ({
     read: true,
-    updates: [{ entity: 'user', key: userId, record: { k: 'login', id: `e${n}`, ts, ok: true, dev: `d${n}`, ip: 'i', net: 'n' } }],
+    updates: [{ entity: 'user', key: userId, record: { k: 'login', id: `e${n}`, ts, ok: true, dev: `d${n}`, ip: 'i', net: 'n', hour: 0 } }],
   });
   const users = Array.from({ length: 2000 }, (_, i) => `u${i}`);
   const steps = [...users.map((u, i) => login(u, i, T0)), ...users.map((u, i) => login(u, users.length + i, T0 + 40 * DAY))];
