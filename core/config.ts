@@ -23,6 +23,8 @@ export const CONFIG_VARIABLES = {
   },
   REDIS_URL: {
     default: undefined,
+    // A URL may hold the server's password.
+    secret: true,
     description:
       'Redis feature store: `redis://host:port` or `rediss://…` (TLS), or a comma-separated list of cluster nodes. ' +
       'Unset: the embedded in-process memory store (state is lost on exit).',
@@ -40,6 +42,7 @@ export const CONFIG_VARIABLES = {
   },
   VIGIL_PII_KEY: {
     default: undefined,
+    secret: true,
     description:
       'Secret for personal data at rest: at least 32 bytes as hex or base64. Device ids and IPs are stored in Redis ' +
       'only as keyed hashes derived from it. Required when REDIS_URL is set; never logged.',
@@ -168,9 +171,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (input === undefined) continue;
     const parsed = (spec.schema as z.ZodType).safeParse(input);
     if (parsed.success) values[key] = parsed.data;
-    else issues.push({ path: [key], message: `${parsed.error.issues.map((i) => i.message).join(', ')} (got ${JSON.stringify(raw)})` });
+    else {
+      // A secret's value is never echoed: error messages end up in terminals, CI logs and log collectors.
+      const got = 'secret' in spec ? 'value not shown' : `got ${JSON.stringify(raw)}`;
+      issues.push({ path: [key], message: `${parsed.error.issues.map((i) => i.message).join(', ')} (${got})` });
+    }
   }
-  if (values.REDIS_URL !== undefined && values.VIGIL_PII_KEY === undefined) {
+  // Only when it is unset: an invalid key is already reported above.
+  if (values.REDIS_URL !== undefined && !env.VIGIL_PII_KEY) {
     issues.push({ path: ['VIGIL_PII_KEY'], message: 'required when REDIS_URL is set (personal data in Redis is stored only as keyed hashes)' });
   }
   if ((values.VIGIL_TLS_CERT === undefined) !== (values.VIGIL_TLS_KEY === undefined)) {
