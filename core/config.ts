@@ -56,6 +56,13 @@ export const CONFIG_VARIABLES = {
     description: 'Decision policy (JSON: threshold overrides, fail modes, allow lists, ordered rules), validated at start-up. Unset: the built-in policy.',
     schema: z.string().min(1),
   },
+  VIGIL_MAX_CLOCK_SKEW_MS: {
+    default: '300000',
+    description:
+      'How far ahead of the server clock an event or label sent over HTTP may be timed, ms; one timed later gets a 400 ' +
+      'naming `ts` (feature state trusts event time: one event far ahead would make its user ignore every real one after it).',
+    schema: intFrom(0, 86_400_000),
+  },
   VIGIL_SCORE_DEADLINE_MS: {
     default: '50',
     description: 'How long scoring waits for the feature store before answering with the fail mode, ms.',
@@ -143,6 +150,7 @@ export interface Config {
   modelSyncMs: number;
   policyFile: string | undefined;
   scoreDeadlineMs: number;
+  maxClockSkewMs: number;
   rateLimitPerSecond: number;
   auditRetentionDays: number;
   spoolDir: string;
@@ -194,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelSyncMs: values.VIGIL_MODEL_SYNC_MS as number,
     policyFile: values.VIGIL_POLICY_FILE as string | undefined,
     scoreDeadlineMs: values.VIGIL_SCORE_DEADLINE_MS as number,
+    maxClockSkewMs: values.VIGIL_MAX_CLOCK_SKEW_MS as number,
     rateLimitPerSecond: values.VIGIL_RATE_LIMIT_PER_SECOND as number,
     auditRetentionDays: values.VIGIL_AUDIT_RETENTION_DAYS as number,
     spoolDir: values.VIGIL_SPOOL_DIR as string,

@@ -4,6 +4,7 @@ import { safeParseEvent, safeParseLabel, tsMillis, type Parsed } from '../data/s
 import type { FeaturePipeline, PipelineItem } from '../features/pipeline';
 import type { FeatureStore } from '../features/store/feature-store';
 import type { Ingestor } from './deps';
+import { tsAheadIssue } from './event-clock';
 import type { AuditLog } from './stores/serving-stores';
 
 /** Most items one request may carry. */
@@ -17,6 +18,8 @@ export interface PipelineIngestorOptions {
   log: Logger;
   /** Retry-After of a 503 while the feature store is away, seconds. @defaultValue 1 */
   retryAfterSeconds?: number;
+  /** How far ahead of this server's clock an event or label may be timed, ms. */
+  maxAheadMs: number;
 }
 
 /** The feature store did not take the batch: nothing is acknowledged, the client sends it again later. */
@@ -45,7 +48,7 @@ export class PipelineIngestor implements Ingestor {
   async events(body: unknown, _actor: string): Promise<{ accepted: number; duplicates: number }> {
     const items = parseItems(body, 'events', (value) => {
       const parsed = safeParseEvent(value);
-      return parsed.ok ? { ok: true, value: { kind: 'event', event: parsed.value, tsMs: tsMillis(parsed.value.ts) } } : parsed;
+      return parsed.ok ? this.timed({ kind: 'event', event: parsed.value, tsMs: tsMillis(parsed.value.ts) }) : parsed;
     });
     const ids = items.map((item) => (item.kind === 'event' ? item.event.eventId : ''));
     const known = await this.guard(this.o.store.getEventRefs(ids));
@@ -63,7 +66,7 @@ export class PipelineIngestor implements Ingestor {
   async labels(body: unknown, actor: string): Promise<{ accepted: number; unknownEvents: number }> {
     const items = parseItems(body, 'labels', (value) => {
       const parsed = safeParseLabel(value);
-      return parsed.ok ? { ok: true, value: { kind: 'label', label: parsed.value, tsMs: tsMillis(parsed.value.ts) } } : parsed;
+      return parsed.ok ? this.timed({ kind: 'label', label: parsed.value, tsMs: tsMillis(parsed.value.ts) }) : parsed;
     });
     const results = await this.guard(this.o.pipeline.process(items, { features: false }));
     const applied = items.flatMap((item, i) => (item.kind === 'label' && results[i]?.kind === 'label_applied' ? [item.label] : []));
@@ -73,6 +76,12 @@ export class PipelineIngestor implements Ingestor {
     );
     for (const r of audits) if (r.status === 'rejected') this.o.log.error({ err: String(r.reason) }, 'auditing a label failed');
     return { accepted: applied.length, unknownEvents: items.length - applied.length };
+  }
+
+  /** The item, unless it is timed too far ahead of this server's clock. */
+  private timed(item: PipelineItem): Parsed<PipelineItem> {
+    const ahead = tsAheadIssue(item.tsMs, Date.now(), this.o.maxAheadMs);
+    return ahead ? { ok: false, issues: [ahead] } : { ok: true, value: item };
   }
 
   private async guard<T>(work: Promise<T>): Promise<T> {

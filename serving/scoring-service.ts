@@ -2,6 +2,7 @@ import { withDeadline } from '../core/deadline';
 import { UnavailableError, ValidationError, VigilError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { safeParseEventOf, tsMillis, type VigilEvent } from '../data/schemas';
+import { tsAheadIssue } from './event-clock';
 import type { ScoredEventType } from '../features/definitions';
 import type { FeaturePipeline, ItemResult } from '../features/pipeline';
 import { decide, type Decision } from './decision';
@@ -39,6 +40,8 @@ export interface ScoringServiceOptions {
   log: Logger;
   /** How long the feature store may take before the fail mode answers, ms. @defaultValue 50 */
   deadlineMs: number;
+  /** How far ahead of this server's clock an event may be timed, ms. */
+  maxAheadMs: number;
 }
 
 type ScoredEvent = Extract<VigilEvent, { type: ScoredEventType }>;
@@ -64,6 +67,8 @@ export class ScoringService {
     const parsed = safeParseEventOf(type, body);
     if (!parsed.ok) throw new ValidationError(`invalid ${type} event`, parsed.issues);
     const event = parsed.value as ScoredEvent;
+    const ahead = tsAheadIssue(tsMillis(event.ts), Date.now(), this.o.maxAheadMs);
+    if (ahead) throw new ValidationError(`invalid ${type} event`, [ahead]);
     const left = () => Math.max(0, receivedAt + this.o.deadlineMs - performance.now());
     // The stored answer and the feature step are asked for together (one round trip instead of two): for a repeated
     // event id the feature step finds a duplicate and changes nothing, and the stored answer wins. A stored answer

@@ -172,6 +172,15 @@ function generateCases(): Case[] {
     eventCase('withdrawal', `${field} = ${value}`, { ...baseWithdrawal(), [field]: value }, [field]);
   }
 
+  // Well-formed, but timed beyond VIGIL_MAX_CLOCK_SKEW_MS (5 minutes) ahead of the server's clock.
+  for (const aheadMs of [6 * 60_000, 3_600_000, 180 * 365 * 86_400_000]) {
+    const ts = new Date(Date.now() + aheadMs).toISOString();
+    cases.push({ name: `score/login ts +${aheadMs} ms`, path: '/v1/score/login', body: { ...baseLogin(), ts }, field: ['ts'] });
+    cases.push({ name: `score/withdrawal ts +${aheadMs} ms`, path: '/v1/score/withdrawal', body: { ...baseWithdrawal(), ts }, field: ['ts'] });
+    cases.push({ name: `events ts +${aheadMs} ms`, path: '/v1/events', body: { events: [baseChange(), { type: 'login', ...baseLogin(), ts }] }, field: ['events', 1, 'ts'] });
+    cases.push({ name: `labels ts +${aheadMs} ms`, path: '/v1/labels', body: { labels: [{ ...baseLabel(), ts }] }, field: ['labels', 0, 'ts'] });
+  }
+
   // Account changes and labels, alone in their batches.
   for (const change of ['unknown_change', '', null, 1, 'PASSWORD_RESET']) {
     cases.push({ name: `change ${JSON.stringify(change)}`, path: '/v1/events', body: { events: [{ ...baseChange(), change }] }, field: ['events', 0, 'change'] });
