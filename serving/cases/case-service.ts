@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../core/errors';
+import { NotFoundError, UnavailableError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Label } from '../../data/schemas';
 import type { FeaturePipeline } from '../../features/pipeline';
@@ -38,9 +38,10 @@ export const ANALYST_SOURCE = 'analyst';
 
 /**
  * The analysts' side of cases: the queue, one case with its details, and labelling. A label becomes known now
- * (point in time: features of events after this moment see it, earlier ones never do); it is applied to the event's
- * feature state first (so a feature store outage fails the request before anything else changed), then written to
- * the labels log, recorded on the case and audited.
+ * (point in time: features of events after this moment see it, earlier ones never do). It is written to the labels
+ * log first, then applied to the event's feature state, recorded on the case and audited: a request that fails
+ * before the log changed nothing, and one that fails later has at least kept the analyst's decision for training, so
+ * that the retry it answers for (a 503) only completes it. The same label again, without a note, changes nothing.
  */
 export class AnalystCaseService implements CaseService {
   private readonly now: () => number;
@@ -62,12 +63,23 @@ export class AnalystCaseService implements CaseService {
 
   async label(id: string, body: unknown, actor: string): Promise<CaseLabelResponse> {
     const request = parseLabelRequest(body);
-    if (!(await this.o.cases.get(id))) throw unknownCase(id);
+    const current = await this.o.cases.get(id);
+    if (!current) throw unknownCase(id);
+    if (current.label === request.label && request.note === undefined && current.labelledAt !== undefined) {
+      // A repeat (a double click, a client retry): the label as first given, applied again at its own time, which the
+      // reducers ignore (they keep the label they hold); only whether the store knows the event is asked for.
+      const label: Label = { eventId: id, label: request.label, ts: current.labelledAt, source: ANALYST_SOURCE };
+      return { ...current, featureState: await this.applyToFeatures(label) };
+    }
     const at = new Date(this.now());
     const label: Label = { eventId: id, label: request.label, ts: at.toISOString(), source: ANALYST_SOURCE };
-    const [result] = await this.o.pipeline.process([{ kind: 'label', label, tsMs: at.getTime() }], { features: false });
-    const featureState = result?.kind === 'label_applied' ? 'applied' : 'unknown_event';
-    await this.o.labelLog.append(label);
+    try {
+      await this.o.labelLog.append(label);
+    } catch (err) {
+      this.o.log.error({ err: String(err), eventId: id }, 'writing the analysts\' labels file failed');
+      throw new UnavailableError('labels_log_unavailable', "the analysts' labels file could not be written; nothing was changed, try again");
+    }
+    const featureState = await this.applyToFeatures(label);
     const outcome = await this.o.cases.label(id, { label: request.label, note: request.note, labelledBy: actor, at });
     // Expired between the two calls: the label is in the features and the log, and there is no case left to mark.
     if (!outcome) throw unknownCase(id);
@@ -90,6 +102,11 @@ export class AnalystCaseService implements CaseService {
       this.o.log.error({ err: String(err), eventId: id }, 'auditing a case label failed');
     }
     return { ...outcome.case, featureState };
+  }
+
+  private async applyToFeatures(label: Label): Promise<CaseLabelResponse['featureState']> {
+    const [result] = await this.o.pipeline.process([{ kind: 'label', label, tsMs: Date.parse(label.ts) }], { features: false });
+    return result?.kind === 'label_applied' ? 'applied' : 'unknown_event';
   }
 }
 

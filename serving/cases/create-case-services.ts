@@ -44,6 +44,8 @@ export async function createCaseServices(
   log: Logger,
   options: CaseServicesOptions,
 ): Promise<CaseServices> {
+  const labelLog = new JsonlLabelLog(config.labelsDir);
+  await labelLog.checkWritable();
   const cipher = new DetailsCipher(config.piiKey);
   let store: CaseRepository;
   if (config.redisUrls) {
@@ -54,7 +56,6 @@ export async function createCaseServices(
   } else {
     store = new MemoryCaseRepository({ cipher, now: options.now });
   }
-  const labelLog = new JsonlLabelLog(config.labelsDir);
   return {
     kind: config.redisUrls ? 'redis' : 'memory',
     store,

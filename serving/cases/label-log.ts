@@ -26,6 +26,19 @@ export class JsonlLabelLog implements LabelLog {
     this.file = join(dir, ANALYST_LABELS_FILE);
   }
 
+  /**
+   * Checks at start-up that the labels file can be written, so that a service that could not keep analysts' labels
+   * does not start. Throws an error naming the directory and VIGIL_LABELS_DIR.
+   */
+  async checkWritable(): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await appendFile(this.file, '', 'utf8');
+    } catch (err) {
+      throw new Error(`VIGIL_LABELS_DIR: cannot write the analysts' labels file ${this.file}: ${(err as Error).message}`);
+    }
+  }
+
   append(label: Label): Promise<void> {
     const line = `${JSON.stringify({ eventId: label.eventId, label: label.label, ts: label.ts, ...(label.source ? { source: label.source } : {}) })}\n`;
     const write = this.chain.then(async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotFoundError, ValidationError } from '../../../core/errors';
@@ -127,6 +127,38 @@ describe('AnalystCaseService.label', () => {
       ['key-b', 'legit'],
     ]);
     expect(entries[1]?.data.previous).toEqual({ label: 'fraud', labelledBy: 'key-a', labelledAt: firstAt });
+  });
+
+  it('takes the same label again (a double click, a retry) as a no-op: no new log line, audit entry or label time', async () => {
+    await heldWithdrawal('wd-1');
+    clock.advance(60_000);
+    const first = await service.label('wd-1', { label: 'fraud' }, 'key-a');
+    const state = JSON.stringify([...((await store.readState('user', 'user-17'))?.labels ?? [])]);
+    clock.advance(60_000);
+    const again = await service.label('wd-1', { label: 'fraud' }, 'key-b');
+
+    expect(again).toEqual(first);
+    expect(again).toMatchObject({ labelledBy: 'key-a', featureState: 'applied' });
+    expect(labelLines()).toHaveLength(1);
+    expect(await auditEntries()).toHaveLength(1);
+    expect(JSON.stringify([...((await store.readState('user', 'user-17'))?.labels ?? [])])).toBe(state);
+    // With a note it is an update of the case, recorded as such.
+    await service.label('wd-1', { label: 'fraud', note: 'confirmed by phone' }, 'key-b');
+    expect(await auditEntries()).toHaveLength(2);
+  });
+
+  it('changes nothing and answers 503 when the labels file cannot be written', async () => {
+    await heldWithdrawal('wd-1');
+    const blocked = new JsonlLabelLog(join(dir, 'a-file', 'labels'));
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+    const failing = new AnalystCaseService({ cases, pipeline, labelLog: blocked, audit, log: createLogger('silent'), now: clock.now });
+    clock.advance(60_000);
+
+    await expect(failing.label('wd-1', { label: 'fraud' }, 'key-a')).rejects.toMatchObject({ httpStatus: 503, reason: 'labels_log_unavailable' });
+    expect((await cases.get('wd-1'))?.status).toBe('open');
+    expect((await store.readState('user', 'user-17'))?.labels.size).toBe(0);
+    expect(await auditEntries()).toHaveLength(0);
+    await expect(blocked.checkWritable()).rejects.toThrow(/VIGIL_LABELS_DIR: cannot write the analysts' labels file/);
   });
 
   it('still labels a case whose event the feature store no longer knows, and says so', async () => {
