@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { action, type CommandContext } from '../core/cli';
 import { ValidationError, VigilError } from '../core/errors';
@@ -82,8 +83,8 @@ export function registerServingSecurityCommands(program: Command): void {
     .command('export')
     .description('Write the audit entries of a time range to a JSONL file, oldest first')
     .requiredOption('--out <file>', 'output file (.jsonl); written whole or not at all')
-    .option('--since <iso>', 'first instant included (ISO 8601)', isoInstant)
-    .option('--until <iso>', 'last instant included (ISO 8601)', isoInstant)
+    .option('--since <iso>', 'first instant included (ISO 8601; a date alone is its first instant)', isoInstant)
+    .option('--until <iso>', 'last instant included (ISO 8601; a date alone is its last instant, so the whole day is in)', isoUntil)
     .action(
       action(async (ctx, opts: { out: string; since?: Date; until?: Date }) =>
         withSecurity(ctx, 'audit exports', async ({ audit }) => {
@@ -113,6 +114,7 @@ async function withSecurity<T>(ctx: CommandContext, what: string, run: (security
  * the requested name (and an existing file there is only replaced by a complete one).
  */
 async function writeJsonl(out: string, entries: AsyncIterable<unknown>, progress: (n: number) => void): Promise<number> {
+  await mkdir(dirname(out), { recursive: true });
   const partial = `${out}.partial`;
   const stream = createWriteStream(partial);
   let count = 0;
@@ -144,6 +146,12 @@ function collect(value: string, previous: string[]): string[] {
 function keyIdArgument(value: string): string {
   if (!isKeyId(value)) throw new InvalidArgumentError(`"${value}" is not a key id: 12 letters and digits (the part after "vgl_" and before the next "_")`);
   return value;
+}
+
+/** {@link isoInstant}, except that a date alone is the last millisecond of that UTC day: dates include both ends. */
+function isoUntil(value: string): Date {
+  const instant = isoInstant(value);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(instant.getTime() + 86_400_000 - 1) : instant;
 }
 
 function isoInstant(value: string): Date {

@@ -122,6 +122,12 @@ it(
     expect(ranged.result).toMatchObject({ entries: expect.any(Number), since });
     expect(readJsonl(out).map((l) => l.kind)).toContain('key_revoked');
     expect(readJsonl(out).every((l) => (l.ts as string) >= since)).toBe(true);
+    // Dates are whole UTC days, both ends included: the day of the entries holds both; an output directory is made.
+    const day = since.slice(0, 10);
+    const dayOut = join(tmp, 'new-dir', 'day.jsonl');
+    const wholeDay = await vigil(['audit', 'export', '--out', dayOut, '--since', day, '--until', day], env());
+    expect(wholeDay.result).toMatchObject({ entries: expect.any(Number), until: `${day}T23:59:59.999Z` });
+    expect(readJsonl(dayOut).filter((l) => l.subject === id).map((l) => l.kind)).toEqual(['key_created', 'key_revoked']);
     const before = await vigil(['audit', 'export', '--out', out, '--until', '2020-01-01'], env());
     expect(before.result).toMatchObject({ entries: 0 });
     expect(readFileSync(out, 'utf8')).toBe('');
