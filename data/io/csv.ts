@@ -37,13 +37,21 @@ function isBlankRow(record: readonly string[]): boolean {
   return record.every((cell) => cell.trim() === '');
 }
 
-/** csv-parse reports the line a record ends on; quoted line breaks inside it tell how many lines earlier it began. */
-function startLine(row: ParsedRow): number {
-  let breaks = 0;
+/**
+ * Line breaks inside a row's quoted cells as csv-parse counts them (every `\r` and every `\n`, so a `\r\n` twice),
+ * and how many of them were one `\r\n` (counted twice for one line).
+ */
+function quotedBreaks(row: ParsedRow): { counted: number; doubled: number } {
+  let counted = 0;
+  let doubled = 0;
   for (const cell of row.record) {
-    for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) breaks++;
+    for (let i = 0; i < cell.length; i++) {
+      const c = cell.charCodeAt(i);
+      if (c === 10 || c === 13) counted++;
+      if (c === 13 && cell.charCodeAt(i + 1) === 10) doubled++;
+    }
   }
-  return row.info.lines - breaks;
+  return { counted, doubled };
 }
 
 /** Header names are trimmed: ` amount` silently matching no field would drop every amount. */
@@ -81,13 +89,17 @@ export async function* readCsvBatches(path: string, convert: CellConverter = tex
   pipeline(openInput(path), parser, () => {});
   let header: string[] | undefined;
   let lastLine = 0; // the line the last complete row ended on
+  // csv-parse reports the line a row ends on, counting a quoted `\r\n` as two lines: the excess so far is taken off.
+  let excess = 0;
   try {
     for await (const rows of readBatches<ParsedRow>(parser)) {
       const out: RawRecord[] = [];
       for (const row of rows) {
-        lastLine = row.info.lines;
+        const breaks = quotedBreaks(row);
+        const lineNo = row.info.lines - excess - breaks.counted;
+        excess += breaks.doubled;
+        lastLine = row.info.lines - excess;
         if (isBlankRow(row.record)) continue;
-        const lineNo = startLine(row);
         if (header === undefined) header = checkHeader(path, lineNo, row.record);
         else out.push(toRawRecord(lineNo, header, row.record, convert));
       }
@@ -99,7 +111,7 @@ export async function* readCsvBatches(path: string, convert: CellConverter = tex
       throw new InvalidRecordError(path, lastLine + 1, [{ path: [], message: 'malformed CSV: a quoted cell in this row is never closed' }]);
     }
     if (err instanceof CsvError) {
-      const line = typeof err.lines === 'number' ? err.lines : lastLine + 1;
+      const line = typeof err.lines === 'number' ? err.lines - excess : lastLine + 1;
       throw new InvalidRecordError(path, line, [{ path: [], message: `malformed CSV: ${err.message}` }]);
     }
     throw inputError(path, err);

@@ -28,6 +28,13 @@ describe('CSV reader', () => {
     ]);
   });
 
+  it('numbers records by their line in a CRLF file whose quoted cells hold line breaks', async () => {
+    const path = tmp.file('quoted-crlf.csv');
+    writeFileSync(path, 'id,note\r\n1,"two\r\nlines"\r\n2,"three\r\nmore\r\nlines"\r\n\r\n3,plain\r\n4,"x"\r\n');
+    const records = await readAll(path);
+    expect(records.map((r) => r.lineNo)).toEqual([2, 4, 8, 9]);
+  });
+
   it('leaves empty cells out and handles CRLF, a byte-order mark and gzip', async () => {
     const path = tmp.file('crlf.csv.gz');
     writeFileSync(path, gzipSync('\uFEFFid,a,b\r\n1,,x\r\n\r\n2,y,\r\n'));
