@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, openSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Writable } from 'node:stream';
@@ -52,6 +52,8 @@ export class TextSink {
       } catch (err) {
         await unlink(this.tempPath).catch(() => {});
         throw err;
+      } finally {
+        forgetOnInterrupt(this.tempPath);
       }
     })();
     return this.closing;
@@ -64,6 +66,7 @@ export class TextSink {
       this.head.destroy();
       await this.done.catch(() => {});
       await unlink(this.tempPath).catch(() => {});
+      forgetOnInterrupt(this.tempPath);
     })();
     return this.closing;
   }
@@ -85,14 +88,49 @@ export class TextSink {
 export function openTextSink(path: string): TextSink {
   const tempPath = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   let fd: number;
+  // Before the file exists: a signal that came between its creation and the handler would end the process at once.
+  removeOnInterrupt(tempPath);
   try {
     mkdirSync(dirname(path), { recursive: true });
     fd = openSync(tempPath, 'wx');
   } catch (err) {
+    forgetOnInterrupt(tempPath);
     throw new ValidationError(`cannot write ${path}: ${(err as Error).message}`, []);
   }
   const file = createWriteStream(tempPath, { fd, highWaterMark: 1 << 20 });
   if (!isGzipPath(path)) return new TextSink(path, tempPath, file, finished(file));
   const gzip = createGzip();
   return new TextSink(path, tempPath, gzip, pipeline(gzip, file));
+}
+
+/**
+ * Temporary files of sinks still open. An interrupted command (Ctrl-C, a SIGTERM) never reaches close or abort: these
+ * are removed before the signal takes its usual course, so that no half-written file is left behind. The handlers are
+ * installed only while a sink is open, so a process without one (`vigil serve`) keeps its own signal handling.
+ */
+const openTempPaths = new Set<string>();
+const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+function removeOnInterrupt(tempPath: string): void {
+  if (openTempPaths.size === 0) for (const signal of INTERRUPTS) process.once(signal, onInterrupt);
+  openTempPaths.add(tempPath);
+}
+
+function forgetOnInterrupt(tempPath: string): void {
+  if (!openTempPaths.delete(tempPath) || openTempPaths.size > 0) return;
+  for (const signal of INTERRUPTS) process.off(signal, onInterrupt);
+}
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  for (const tempPath of openTempPaths) {
+    try {
+      unlinkSync(tempPath);
+    } catch {
+      // Already gone.
+    }
+  }
+  openTempPaths.clear();
+  for (const other of INTERRUPTS) process.off(other, onInterrupt);
+  // With no handler left, the signal again ends the process as it would have (exit status 128 + signal number).
+  process.kill(process.pid, signal);
 }

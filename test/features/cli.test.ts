@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { featureNames } from '../../features/definitions';
@@ -106,6 +107,23 @@ describe('vigil features build', () => {
     }
     expect(mismatches.slice(0, 10)).toEqual([]);
     expect(checked).toBeGreaterThan(100_000);
+  });
+
+  it('leaves no temporary file behind when interrupted (Ctrl-C) while writing', async () => {
+    const dir = mkdtempSync(join(data.dir, 'interrupted-'));
+    const child = spawn(process.execPath, [join(ROOT, 'bin/vigil.js'), 'features', 'build', '--events', events, '--out', join(dir, 'features.csv')], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: '', VIGIL_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    // Interrupted the moment its temporary output file appears, well before the replay can have finished.
+    const watcher = watch(dir, (_event, name) => {
+      if (String(name).includes('.partial')) child.kill('SIGINT');
+    });
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    watcher.close();
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGINT' });
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('stops at a bad line in strict mode, naming the line and the field, and writes no output file', async () => {
