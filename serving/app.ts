@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
 import { NotFoundError, VigilError } from '../core/errors';
 import { PROJECT_ROOT } from '../core/runtime';
@@ -76,10 +77,15 @@ function errorHandler(deps: ServingDeps): ErrorRequestHandler {
       return;
     }
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ error: { code: e.type ?? 'bad_request', message: e.message } });
+      // Errors of Express's own middleware (a missing file of the review page is a 404 from serve-static): the code
+      // is the body parser's type, else the status's name (`not_found`), as clients match on codes.
+      res.status(e.status).json({ error: { code: e.type ?? statusCode(e.status), message: e.message } });
       return;
     }
     deps.log.error({ err: e?.stack ?? String(err), path: req.path }, 'unhandled error');
     res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
   };
 }
+
+/** `Not Found` → `not_found`. */
+const statusCode = (status: number): string => (STATUS_CODES[status] ?? 'Bad Request').toLowerCase().replace(/[^a-z]+/g, '_');

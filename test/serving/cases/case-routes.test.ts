@@ -82,5 +82,7 @@ describe('/review', () => {
     expect(page.text).not.toMatch(/https?:\/\//);
     await request(service.app).get('/review/review.js').expect(200).expect('content-type', /javascript/);
     await request(service.app).get('/review/review.css').expect(200).expect('content-type', /css/);
+    const missing = await request(service.app).get('/review/missing.js').expect(404);
+    expect(missing.body).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
   });
 });
