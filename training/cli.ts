@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { action } from '../core/cli';
+import { ValidationError } from '../core/errors';
 import type { AuditChampion } from '../models/cli';
 import type { ScoredEventType } from '../features/definitions';
 import { loadListDirectory } from '../features/deny-lists/list-directory';
@@ -52,6 +54,15 @@ function createProgressBars(): { onStep: (label: string, done: number, total: nu
   };
 }
 
+/** The registry root must be a directory or not exist yet: found out when the first version is written, it wastes the fit. */
+async function assertDirectoryOrAbsent(option: string, path: string): Promise<void> {
+  const found = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw new ValidationError(`${option}: cannot use ${path}: ${err.message}`, [{ path: [option], message: 'not usable as a directory' }]);
+  });
+  if (found && !found.isDirectory()) throw new ValidationError(`${option}: ${path} exists and is not a directory`, [{ path: [option], message: 'not a directory' }]);
+}
+
 async function denyListsFrom(dir: string | undefined) {
   return dir === undefined ? undefined : (await loadListDirectory(dir)).lists.lookupFn;
 }
@@ -78,6 +89,7 @@ export function registerTrainingCommands(program: Command, auditChampion: AuditC
     .action(
       action(async (ctx, o: TrainCliOptions) => {
         const { config, log } = ctx;
+        await assertDirectoryOrAbsent(o.out === undefined ? 'VIGIL_MODEL_DIR' : '--out', o.out ?? config.modelDir);
         const bars = createProgressBars();
         const trained = await train({
           events: o.events,

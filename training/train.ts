@@ -19,7 +19,7 @@ import { checkOnnxFile, type CheckerResult } from './onnx-checker';
 import { permutationImportance } from './permutation-importance';
 import { buildReportData, type ReportData } from './report/report-data';
 import { renderReport } from './report/render-report';
-import { buildTrainingData, readTruth, selectRows, type TrainingTable } from './training-set';
+import { buildTrainingData, labelsKnownBefore, readTruth, selectRows, type TrainingTable } from './training-set';
 
 export interface TrainOptions {
   events: string;
@@ -58,6 +58,29 @@ export interface TrainedVersion {
   metrics: Record<string, unknown>;
 }
 
+type TargetRates = TrainOptions['rates'];
+
+/**
+ * The two target rates of each event type's thresholds, the stricter action's first. decide() (serving/decision.ts)
+ * takes the strictest threshold a score reaches, so the stricter action's threshold must be at or above the milder
+ * one's: its rate at or below the milder one's, since a higher rate gives a lower threshold.
+ */
+const RATES_STRICTER_FIRST: Record<ScoredEventType, readonly [keyof TargetRates, keyof TargetRates]> = { login: ['block', 'stepUp'], withdrawal: ['hold', 'stepUp'] };
+const RATE_OPTIONS: Record<keyof TargetRates, string> = { stepUp: '--step-up-rate', hold: '--hold-rate', block: '--block-rate' };
+
+/** Refuses target rates that would give inverted thresholds to any of `types`, naming both options. */
+export function assertRatesOrdered(rates: TargetRates, types: readonly ScoredEventType[]): void {
+  for (const type of types) {
+    const [stricter, milder] = RATES_STRICTER_FIRST[type];
+    if (rates[stricter] > rates[milder]) {
+      throw new ValidationError(
+        `${RATE_OPTIONS[stricter]} ${rates[stricter]} is above ${RATE_OPTIONS[milder]} ${rates[milder]}: the stricter action must flag at most as many ${type}s as the milder one`,
+        [{ path: [RATE_OPTIONS[stricter]], message: `above ${RATE_OPTIONS[milder]}` }],
+      );
+    }
+  }
+}
+
 /** `vigil train`: one model per event type, trained, calibrated, checked, evaluated, exported and registered. */
 export async function train(options: TrainOptions): Promise<{ versions: TrainedVersion[] }> {
   const progress = options.onProgress ?? (() => {});
@@ -71,44 +94,69 @@ export async function train(options: TrainOptions): Promise<{ versions: TrainedV
   const trainDays = Math.round((ranges.train.to - ranges.train.from) / DAY);
   if (trainDays < 2) throw new ValidationError('--train-from/--train-to: need at least 2 training days (the last ones validate)', [{ path: ['--train-to'], message: 'too short' }]);
   const validationFrom = ranges.train.to - Math.max(1, Math.round(trainDays * VALIDATION_SHARE)) * DAY;
+  assertRatesOrdered(options.rates, options.types);
 
+  // Every input is checked before anything is fitted, and every model is built before any is written: a failure on
+  // one event type must not leave another's version in the registry, or made champion without its audit entry.
+  const truth = options.truth ? await readTruth(options.truth) : undefined;
   progress('replaying events and labels (point in time)');
   const data = await buildTrainingData({ events: options.events, labels: options.labels, denyLists: options.denyLists });
-  const truth = options.truth ? await readTruth(options.truth) : undefined;
-  const registry = new ModelRegistry(options.registryRoot);
-  const versions: TrainedVersion[] = [];
-  for (const type of options.types) {
-    versions.push(await trainType(type, data.tables[type], { ...ranges, validationFrom }, data.dataHashes, truth, registry, options, progress));
-  }
-  return { versions };
+  const splits = options.types.map((type) => splitPeriods(data.tables[type], { ...ranges, validationFrom }));
+  const built: BuiltModel[] = [];
+  for (const split of splits) built.push(await buildModel(split, data.dataHashes, truth, options, progress));
+  return { versions: await register(built, new ModelRegistry(options.registryRoot), options.promoteFirst, progress) };
 }
 
-async function trainType(
-  type: ScoredEventType,
-  table: TrainingTable,
-  ranges: { train: DayRange; test: DayRange; validationFrom: number },
-  dataHashes: { events: string; labels: string },
-  truth: Map<string, string> | undefined,
-  registry: ModelRegistry,
-  options: TrainOptions,
-  progress: (m: string) => void,
-): Promise<TrainedVersion> {
+/** One event type's rows in the training, validation and test periods, with the labels training may use. */
+interface Split {
+  table: TrainingTable;
+  ranges: { train: DayRange; test: DayRange; validationFrom: number };
+  /** Labels known by then count in training. */
+  knownBy: number;
+  fit: TrainingTable;
+  validation: TrainingTable;
+  test: TrainingTable;
+  yFit: Uint8Array;
+  yVal: Uint8Array;
+}
+
+/** Splits a table into its periods; refuses a period without events or known frauds. */
+function splitPeriods(table: TrainingTable, ranges: Split['ranges']): Split {
   // Labels arrive late: training may use only those known when the test period starts.
   const knownBy = ranges.test.from;
   const fit = selectRows(table, (i) => inRange(ranges.train, table.ts[i] as number) && (table.ts[i] as number) < ranges.validationFrom);
   const validation = selectRows(table, (i) => (table.ts[i] as number) >= ranges.validationFrom && (table.ts[i] as number) < ranges.train.to);
   const test = selectRows(table, (i) => inRange(ranges.test, table.ts[i] as number));
-  const knownLabels = (t: TrainingTable) => Uint8Array.from(t.label, (l, i) => (l === 1 && (t.labelTs[i] as number) < knownBy ? 1 : 0));
-  const yFit = knownLabels(fit);
-  const yVal = knownLabels(validation);
+  const yFit = labelsKnownBefore(fit, knownBy);
+  const yVal = labelsKnownBefore(validation, knownBy);
   for (const [name, t, y] of [['training', fit, yFit], ['validation', validation, yVal], ['test', test, test.label]] as const) {
     const positives = y.reduce((a, b) => a + b, 0);
     if (t.rows === 0 || positives === 0) {
-      throw new ValidationError(`${type}: the ${name} period has ${t.rows} events and ${positives} known frauds; widen the dates`, [{ path: [name], message: 'no fraud to learn from' }]);
+      throw new ValidationError(`${table.type}: the ${name} period has ${t.rows} events and ${positives} known frauds; widen the dates`, [{ path: [name], message: 'no fraud to learn from' }]);
     }
   }
-  progress(`${type}: ${fit.rows} training rows, ${validation.rows} validation rows, ${test.rows} test rows`);
+  return { table, ranges, knownBy, fit, validation, test, yFit, yVal };
+}
 
+/** A trained, checked and evaluated model with the files of its version, not yet written. */
+interface BuiltModel {
+  version: string;
+  eventType: ScoredEventType;
+  algorithm: Algorithm;
+  files: Record<string, Uint8Array | string>;
+  metrics: Record<string, unknown>;
+}
+
+async function buildModel(
+  split: Split,
+  dataHashes: { events: string; labels: string },
+  truth: Map<string, string> | undefined,
+  options: TrainOptions,
+  progress: (m: string) => void,
+): Promise<BuiltModel> {
+  const { table, ranges, knownBy, fit, validation, test, yFit, yVal } = split;
+  const type = table.type;
+  progress(`${type}: ${fit.rows} training rows, ${validation.rows} validation rows, ${test.rows} test rows`);
   const algorithms: Algorithm[] = options.algo === 'auto' ? ['gbdt', 'mlp'] : [options.algo];
   const fitted: { candidate: Candidate; calibrator: Calibrator; validationAp: number; calibrationChoice: string }[] = [];
   for (const algorithm of algorithms) {
@@ -205,20 +253,37 @@ async function trainType(
     dataHashes,
     metrics: metrics as unknown as Record<string, unknown>,
   };
-  const { dir, champion } = await registry.add(
+  return {
     version,
-    {
+    eventType: type,
+    algorithm: candidate.algorithm,
+    files: {
       'model.onnx': onnx,
       'model.json': modelJson,
       'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
       'metrics.json': `${JSON.stringify(metricsJson, null, 2)}\n`,
       'report.html': renderReport(report),
     },
-    type,
-    options.promoteFirst,
-  );
-  progress(`${type}: wrote ${dir}${champion ? ' (champion)' : ''}`);
-  return { version, eventType: type, algorithm: candidate.algorithm, dir, champion, metrics: metricsJson };
+    metrics: metricsJson,
+  };
+}
+
+/**
+ * Writes every version, then, with `promoteFirst`, makes the first model of each event type its champion (one write
+ * of champions.json).
+ */
+async function register(built: BuiltModel[], registry: ModelRegistry, promoteFirst: boolean, progress: (m: string) => void): Promise<TrainedVersion[]> {
+  const dirs: string[] = [];
+  for (const m of built) {
+    dirs.push(await registry.add(m.version, m.files));
+    progress(`${m.eventType}: wrote ${dirs.at(-1)}`);
+  }
+  const champions = promoteFirst ? await registry.promoteWhereNoChampion(Object.fromEntries(built.map((m) => [m.eventType, m.version]))) : {};
+  return built.map((m, i) => {
+    const champion = champions[m.eventType] === m.version;
+    if (champion) progress(`${m.eventType}: ${m.version} is the champion`);
+    return { version: m.version, eventType: m.eventType, algorithm: m.algorithm, dir: dirs[i] as string, champion, metrics: m.metrics };
+  });
 }
 
 /** The checker reads a file: write the bytes to a temporary one. */

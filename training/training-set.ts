@@ -18,9 +18,15 @@ export interface TrainingTable {
   userIds: string[];
   /** Final label (latest in the labels file): 1 fraud, 0 legit or unlabelled. */
   label: Uint8Array;
-  /** Time the final label became known, ms (NaN when unlabelled). */
-  labelTs: Float64Array;
+  /** Every label of the event, in the order they became known (undefined when unlabelled): see {@link labelsKnownBefore}. */
+  labelHistory: (readonly LabelEntry[] | undefined)[];
   rows: number;
+}
+
+/** One label of an event: whether it says fraud, and when it became known (ms). */
+export interface LabelEntry {
+  fraud: boolean;
+  ts: number;
 }
 
 export interface TrainingData {
@@ -38,22 +44,25 @@ export async function fileSha256(path: string): Promise<string> {
 
 /**
  * Replays events and labels in time order (features/replay.ts, the same code as online scoring) and collects one row
- * per login and withdrawal, with the event's final label for evaluation. Which labels training may use is decided
- * later from `labelTs` (labels arrive late).
+ * per login and withdrawal, with the event's final label for evaluation and its label history, from which
+ * {@link labelsKnownBefore} tells what training may use (labels arrive late).
  */
 export async function buildTrainingData(options: { events: string; labels: string; denyLists?: DenyListLookup }): Promise<TrainingData> {
   const timeline = await readTimeline({ events: options.events, labels: options.labels });
-  const finalLabel = new Map<string, { fraud: boolean; ts: number }>();
+  // The timeline is in label time order (file order at equal times), so each history is too.
+  const labelHistory = new Map<string, LabelEntry[]>();
   for (const item of timeline.items) {
     if (item.kind !== 'label') continue;
-    const before = finalLabel.get(item.label.eventId);
-    if (!before || item.tsMs >= before.ts) finalLabel.set(item.label.eventId, { fraud: item.label.label === 'fraud', ts: item.tsMs });
+    const entry = { fraud: item.label.label === 'fraud', ts: item.tsMs };
+    const history = labelHistory.get(item.label.eventId);
+    if (history) history.push(entry);
+    else labelHistory.set(item.label.eventId, [entry]);
   }
   const builders = { login: new TableBuilder('login'), withdrawal: new TableBuilder('withdrawal') };
   const stats = emptyReplayStats();
   for await (const rows of replayBatches(timeline.items, { denyLists: options.denyLists }, stats)) {
     for (const row of rows) {
-      builders[row.event.type].add(row.event.eventId, row.event.userId, Date.parse(row.event.ts), row.features, finalLabel.get(row.event.eventId));
+      builders[row.event.type].add(row.event.eventId, row.event.userId, Date.parse(row.event.ts), row.features, labelHistory.get(row.event.eventId));
     }
   }
   const [events, labels] = await Promise.all([fileSha256(options.events), fileSha256(options.labels)]);
@@ -69,7 +78,7 @@ class TableBuilder {
   private readonly eventIds: string[] = [];
   private readonly userIds: string[] = [];
   private readonly label: number[] = [];
-  private readonly labelTs: number[] = [];
+  private readonly labelHistory: (readonly LabelEntry[] | undefined)[] = [];
   private static readonly CHUNK_ROWS = 65536;
 
   constructor(private readonly type: ScoredEventType) {
@@ -77,7 +86,7 @@ class TableBuilder {
     this.current = new Float32Array(TableBuilder.CHUNK_ROWS * this.names.length);
   }
 
-  add(eventId: string, userId: string, ts: number, features: Float64Array, label: { fraud: boolean; ts: number } | undefined): void {
+  add(eventId: string, userId: string, ts: number, features: Float64Array, labels: readonly LabelEntry[] | undefined): void {
     if (this.fill === TableBuilder.CHUNK_ROWS) {
       this.chunks.push(this.current);
       this.current = new Float32Array(TableBuilder.CHUNK_ROWS * this.names.length);
@@ -88,8 +97,8 @@ class TableBuilder {
     this.ts.push(ts);
     this.eventIds.push(eventId);
     this.userIds.push(userId);
-    this.label.push(label?.fraud ? 1 : 0);
-    this.labelTs.push(label ? label.ts : Number.NaN);
+    this.label.push(labels?.at(-1)?.fraud ? 1 : 0);
+    this.labelHistory.push(labels);
   }
 
   build(): TrainingTable {
@@ -110,7 +119,7 @@ class TableBuilder {
       eventIds: this.eventIds,
       userIds: this.userIds,
       label: Uint8Array.from(this.label),
-      labelTs: Float64Array.from(this.labelTs),
+      labelHistory: this.labelHistory,
       rows,
     };
   }
@@ -131,9 +140,17 @@ export function selectRows(table: TrainingTable, keep: (i: number) => boolean): 
     eventIds: idx.map((i) => table.eventIds[i] as string),
     userIds: idx.map((i) => table.userIds[i] as string),
     label: Uint8Array.from(idx, (i) => table.label[i] as number),
-    labelTs: Float64Array.from(idx, (i) => table.labelTs[i] as number),
+    labelHistory: idx.map((i) => table.labelHistory[i]),
     rows: idx.length,
   };
+}
+
+/**
+ * Per row, 1 when the latest label known before `cutoff` (ms) says fraud: a fraud label confirmed again later (a
+ * chargeback) still counts from its first date, and a label given or changed at or after `cutoff` does not count.
+ */
+export function labelsKnownBefore(table: TrainingTable, cutoff: number): Uint8Array {
+  return Uint8Array.from(table.labelHistory, (history) => (history?.findLast((l) => l.ts < cutoff)?.fraud ? 1 : 0));
 }
 
 /** Reads `truth.jsonl` (`{eventId, scenario}` per line) into a map. */

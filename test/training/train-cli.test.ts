@@ -2,12 +2,13 @@
  * @jest-environment ./test/serving/fixtures/onnx-test-environment.ts
  */
 import { execFile } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { onnx } from 'onnx-proto';
 import { featureNames } from '../../features/definitions';
 import { manifestSchema } from '../../models/manifest';
-import { loadArtifact, ModelRegistry, sha256Hex } from '../../models/registry';
+import { loadArtifact, ModelRegistry, RegistryFileError, sha256Hex } from '../../models/registry';
 import { buildTrainedRegistry, removeTrainedRegistry, withoutVigilVariables, type TrainedRegistry } from '../serving/fixtures/trained-registry';
 
 const run = promisify(execFile);
@@ -20,6 +21,8 @@ beforeAll(async () => {
   world = await buildTrainedRegistry({ challengers: true });
 }, 240_000);
 afterAll(() => removeTrainedRegistry(world));
+
+const PERIODS = ['--train-from', '2026-01-01', '--train-to', '2026-01-14', '--test-from', '2026-01-15', '--test-to', '2026-01-20'];
 
 describe('vigil train', () => {
   it('writes a complete, self-consistent artifact per event type and makes the first model of each type champion', async () => {
@@ -54,6 +57,46 @@ describe('vigil train', () => {
       stderr: expect.stringContaining('--train-from: expected a date YYYY-MM-DD, got "2026-02-30"'),
     });
   });
+
+  it('refuses target rates that would invert the thresholds, naming both options, before reading anything', async () => {
+    const base = ['train', '--events', join(world.root, 'no-such-events.jsonl'), '--labels', join(world.dataDir, 'labels.jsonl'), ...PERIODS, '--out', join(world.root, 'unused')];
+    await expect(vigil([...base, '--step-up-rate', '0.01', '--hold-rate', '0.2'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--hold-rate 0.2 is above --step-up-rate 0.01'),
+    });
+    await expect(vigil([...base, '--type', 'login', '--step-up-rate', '0.01', '--block-rate', '0.02'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--block-rate 0.02 is above --step-up-rate 0.01'),
+    });
+  });
+
+  it('refuses an --out that is a file before reading anything', async () => {
+    const file = join(world.root, 'a-file');
+    await writeFile(file, '');
+    await expect(vigil(['train', '--events', join(world.dataDir, 'events.jsonl'), '--labels', join(world.dataDir, 'labels.jsonl'), ...PERIODS, '--out', file])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`--out: ${file} exists and is not a directory`),
+    });
+  });
+
+  it('checks every event type before fitting any: a period without known frauds writes no version and no champion', async () => {
+    const dir = join(world.root, 'no-test-withdrawal-labels');
+    await mkdir(dir);
+    const events = (await readFile(join(world.dataDir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const testWithdrawals = new Set(events.filter((e) => e.type === 'withdrawal' && e.ts >= '2026-01-15').map((e) => e.eventId));
+    const labels = (await readFile(join(world.dataDir, 'labels.jsonl'), 'utf8')).trim().split('\n');
+    const kept = labels.filter((l) => !testWithdrawals.has(JSON.parse(l).eventId));
+    expect(kept.length).toBeLessThan(labels.length);
+    await writeFile(join(dir, 'labels.jsonl'), `${kept.join('\n')}\n`);
+    const modelDir = join(dir, 'registry');
+    const args = ['train', '--events', join(world.dataDir, 'events.jsonl'), '--labels', join(dir, 'labels.jsonl'), ...PERIODS, '--algo', 'gbdt'];
+    await expect(vigil(args, { VIGIL_MODEL_DIR: modelDir })).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/withdrawal: the test period has \d+ events and 0 known frauds/),
+    });
+    // Login, trained first, passed every check: neither its version nor champions.json may have been written.
+    expect(await readdir(modelDir).catch(() => [])).toEqual([]);
+  }, 120_000);
 });
 
 describe('vigil evaluate', () => {
@@ -74,6 +117,18 @@ describe('vigil evaluate', () => {
     // The same scores as the test half of training (same rows, same ONNX path).
     const trained = JSON.parse(await readFile(join(model, 'metrics.json'), 'utf8'));
     expect(result.averagePrecision).toBeCloseTo(trained.averagePrecision, 10);
+  });
+
+  it('reads every input before writing: a bad truth file exits 2 and leaves no scores file', async () => {
+    const dir = join(world.root, 'evaluate-bad-truth');
+    await mkdir(dir);
+    const truth = join(dir, 'truth.jsonl');
+    await writeFile(truth, '{"eventId": 1}\n');
+    await expect(vigil([
+      'evaluate', '--model', join(world.modelDir, world.champions.withdrawal), '--events', join(world.dataDir, 'events.jsonl'),
+      '--labels', join(world.dataDir, 'labels.jsonl'), '--from', '2026-01-15', '--to', '2026-01-20', '--scores-out', join(dir, 'scores.csv'), '--truth', truth,
+    ])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(`${truth}:1`) }); // prettier-ignore
+    expect(await readdir(dir)).toEqual(['truth.jsonl']);
   });
 });
 
@@ -106,5 +161,56 @@ describe('the registry refuses a model that does not match', () => {
     await expect(registry.promote(version)).resolves.toEqual({ eventType: 'login', previous: world.champions.login });
     await expect(registry.promote(version)).rejects.toThrow(/already the login champion/);
     expect((await registry.champions()).login).toBe(version);
+  });
+});
+
+describe('the registry checks the ONNX file and the directory against the manifest', () => {
+  const source = () => join(world.modelDir, world.champions.withdrawal);
+  const copy = async (root: string, name: string, manifest: (m: Record<string, unknown>) => Record<string, unknown> = (m) => m) => {
+    await cp(source(), join(root, name), { recursive: true });
+    const original = JSON.parse(await readFile(join(source(), 'manifest.json'), 'utf8'));
+    await writeFile(join(root, name, 'manifest.json'), JSON.stringify(manifest(original)));
+  };
+
+  it('refuses an ONNX file that does not take the manifest\'s features or event type, or a directory not named for its version', async () => {
+    const root = join(world.root, 'mismatched');
+    const registry = new ModelRegistry(root);
+    // A withdrawal model whose manifest was edited into a login model: its sha256s still match.
+    await copy(root, 'relabelled', (m) => ({ ...m, version: 'relabelled', eventType: 'login', featureNames: featureNames('login') }));
+    await expect(registry.promote('relabelled')).rejects.toThrow(`model.onnx takes ${featureNames('withdrawal').length} features but the manifest lists ${featureNames('login').length}`);
+
+    // The same width, but exported for logins (the sha256 updated to the new file).
+    const model = onnx.ModelProto.decode(await readFile(join(source(), 'model.onnx')));
+    model.metadataProps = model.metadataProps.map((p) => onnx.StringStringEntryProto.create({ key: p.key, value: p.key === 'event_type' ? 'login' : p.value }));
+    const reexported = onnx.ModelProto.encode(model).finish();
+    await copy(root, 'reexported', (m) => ({ ...m, version: 'reexported', onnxSha256: sha256Hex(reexported) }));
+    await writeFile(join(root, 'reexported', 'model.onnx'), reexported);
+    await expect(registry.promote('reexported')).rejects.toThrow("model.onnx was exported with event_type 'login' but the manifest says 'withdrawal'");
+
+    // A copy under another name would be listed as one version and promoted as another.
+    await copy(root, 'copied');
+    await expect(registry.promote('copied')).rejects.toThrow(`manifest.json names version '${world.champions.withdrawal}' but the directory is 'copied'`);
+    expect(await registry.champions()).toEqual({});
+
+    // Under its own name, the same files promote.
+    await copy(root, world.champions.withdrawal);
+    await expect(registry.promote(world.champions.withdrawal)).resolves.toEqual({ eventType: 'withdrawal', previous: undefined });
+  });
+
+  it('refuses to read an unreadable champions.json as "no champions", so a promotion cannot overwrite it', async () => {
+    const root = join(world.root, 'corrupt');
+    const registry = new ModelRegistry(root);
+    await copy(root, world.champions.withdrawal);
+    const file = join(root, 'champions.json');
+    const truncated = JSON.stringify({ login: 'login-a', withdrawal: 'withdrawal-b' }, null, 2).slice(0, -8);
+    await writeFile(file, truncated);
+    await expect(registry.champions()).rejects.toThrow(`cannot read the model registry's ${file}: not JSON`);
+    await expect(registry.promote(world.champions.withdrawal)).rejects.toThrow(RegistryFileError);
+    expect(await readFile(file, 'utf8')).toBe(truncated);
+    await writeFile(file, '["login-a"]');
+    await expect(registry.champions()).rejects.toThrow(`cannot read the model registry's ${file}`);
+    // Only a missing file means no champions.
+    await rm(file);
+    await expect(registry.champions()).resolves.toEqual({});
   });
 });
