@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { VigilError } from './errors';
 
 /**
@@ -36,15 +36,12 @@ export function deriveKey(master: Buffer, purpose: string): Buffer {
  * Encrypts a JSON value with AES-256-GCM under a fresh random IV. The result is
  * `v1.<iv>.<tag>.<ciphertext>` (each part base64url), so the format can change later without guessing.
  * @param key - 32 bytes, from {@link deriveKey}
- * @param ivKey - for a deterministic ciphertext: the IV is then the HMAC of the plaintext under this key (a
- *   synthetic IV, as in SIV), so the same value always gives the same text and two different values never share an
- *   IV. It reveals which values are equal, nothing more; use it only where that is acceptable.
  */
-export function encryptJson(key: Buffer, value: unknown, ivKey?: KeyObject): string {
+export function encryptJson(key: Buffer, value: unknown): string {
   assertKey(key);
   const plaintext = JSON.stringify(value);
   if (plaintext === undefined) throw new TypeError('encryptJson: the value has no JSON form');
-  const iv = ivKey ? createHmac('sha256', ivKey).update(plaintext, 'utf8').digest().subarray(0, IV_BYTES) : randomBytes(IV_BYTES);
+  const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [FORMAT_VERSION, iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
