@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, timingSafeEqual, type Cipher, type De
 import { deriveKey } from '../core/crypto';
 
 /**
- * A location as feature state keeps it: coordinates in process memory, an AES-256-GCM ciphertext of them in Redis.
+ * A location as feature state keeps it: coordinates in process memory, a ciphertext of them in Redis.
  * Impossible travel needs the coordinates themselves, so a keyed hash (as for IPs and devices) would not do.
  */
 export type StoredLocation = readonly [lat: number, lon: number] | string;
