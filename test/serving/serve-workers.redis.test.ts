@@ -161,6 +161,9 @@ it('shares one port among workers that follow each other’s model changes, aggr
 
   // Ctrl-C: every worker gets SIGINT from the terminal and again from the primary, and still answers what is in flight.
   const inFlight = Array.from({ length: 6 }, (_, i) => halfSent(port, key, login(200 + i)));
+  // The primary hands connections to the workers in the order it accepted them: once later connections are answered
+  // by both workers, the half-sent ones have reached theirs (on a loaded machine 300 ms alone was sometimes too short).
+  await Promise.all(Array.from({ length: 4 }, () => send(port, 'GET', '/healthz', key)));
   await new Promise((r) => setTimeout(r, 300));
   process.kill(-(serve.child.pid as number), 'SIGINT');
   await new Promise((r) => setTimeout(r, 300));
