@@ -2,10 +2,10 @@ import { withDeadline } from '../core/deadline';
 import { UnavailableError, ValidationError, VigilError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { safeParseEventOf, tsMillis, type VigilEvent } from '../data/schemas';
-import { tsAheadIssue } from './event-clock';
 import type { ScoredEventType } from '../features/definitions';
 import type { FeaturePipeline, ItemResult } from '../features/pipeline';
 import { decide, type Decision } from './decision';
+import { tsAheadIssue } from './event-clock';
 import { evaluatePolicy } from './policy/evaluate-policy';
 import type { Policy } from './policy/policy-schema';
 import { FAIL_REASONS, modelReasons, type FailReason, type Reason } from './reasons';
@@ -67,13 +67,14 @@ export class ScoringService {
     const parsed = safeParseEventOf(type, body);
     if (!parsed.ok) throw new ValidationError(`invalid ${type} event`, parsed.issues);
     const event = parsed.value as ScoredEvent;
-    const ahead = tsAheadIssue(tsMillis(event.ts), Date.now(), this.o.maxAheadMs);
+    const tsMs = tsMillis(event.ts);
+    const ahead = tsAheadIssue(tsMs, Date.now(), this.o.maxAheadMs);
     if (ahead) throw new ValidationError(`invalid ${type} event`, [ahead]);
     const left = () => Math.max(0, receivedAt + this.o.deadlineMs - performance.now());
     // The stored answer and the feature step are asked for together (one round trip instead of two): for a repeated
     // event id the feature step finds a duplicate and changes nothing, and the stored answer wins. A stored answer
     // that cannot be read in time is treated as absent.
-    const [earlier, features] = await Promise.all([this.storedAnswer(event.eventId, left()), this.featuresOf(event, left())]);
+    const [earlier, features] = await Promise.all([this.storedAnswer(event.eventId, left()), this.featuresOf(event, tsMs, left())]);
     if (earlier) return earlier;
     const model = this.o.models.champion(type);
     let response: ScoreResponse;
@@ -117,8 +118,8 @@ export class ScoringService {
     }
   }
 
-  private async featuresOf(event: ScoredEvent, ms: number): Promise<ItemResult | { kind: 'unavailable' }> {
-    const work = this.o.pipeline.process([{ kind: 'event', event, tsMs: tsMillis(event.ts) }]);
+  private async featuresOf(event: ScoredEvent, tsMs: number, ms: number): Promise<ItemResult | { kind: 'unavailable' }> {
+    const work = this.o.pipeline.process([{ kind: 'event', event, tsMs }]);
     try {
       return (await withDeadline(work, ms, 'feature_store_deadline'))[0] as ItemResult;
     } catch (err) {
