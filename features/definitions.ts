@@ -1,4 +1,5 @@
 import type { AddressState } from './state/address-state';
+import { otherUsersInWindows, type DeviceState } from './state/device-state';
 import type { IpState } from './state/ip-state';
 import type { UserState } from './state/user-state';
 import { amountMean, amountStd, amountZScore, logAmount, ratioToMax } from './transforms/amounts';
@@ -14,7 +15,7 @@ import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows,
  *
  * Unknown is NaN, never 0: a user with no previous login has an unknown distance from it, not a distance of 0 km.
  */
-export const FEATURE_SET_VERSION = 'v1';
+export const FEATURE_SET_VERSION = 'v2';
 
 export type ScoredEventType = 'login' | 'withdrawal';
 export const SCORED_EVENT_TYPES: readonly ScoredEventType[] = ['login', 'withdrawal'];
@@ -24,6 +25,7 @@ export interface FeatureInput {
   type: ScoredEventType;
   /** Event time, ms. */
   now: number;
+  userId: string;
   /** Pseudonymised device, IP and network, as they are stored in state; undefined when the event has none. */
   dev: string | undefined;
   ip: string | undefined;
@@ -46,6 +48,8 @@ export interface FeatureInput {
   lastLocated: { ts: number; lat: number; lon: number } | undefined;
   ipState: IpState | undefined;
   addressState: AddressState | undefined;
+  /** The device across users; undefined when the event names no device. */
+  deviceState: DeviceState | undefined;
   /** Values several features share, computed once per event (see {@link newFeatureCache}). */
   cache: FeatureCache;
 }
@@ -60,16 +64,17 @@ export interface FeatureCache {
   dests: readonly number[] | undefined;
   addressSenders: readonly number[] | undefined;
   ipUsers: readonly number[] | undefined;
+  deviceUsers: readonly number[] | undefined;
 }
 
 /** Every field present from the start, so all caches share one shape. */
-export const newFeatureCache = (): FeatureCache => ({ logins: undefined, withdrawals: undefined, dests: undefined, addressSenders: undefined, ipUsers: undefined });
+export const newFeatureCache = (): FeatureCache => ({ logins: undefined, withdrawals: undefined, dests: undefined, addressSenders: undefined, ipUsers: undefined, deviceUsers: undefined });
 
 export interface FeatureDefinition {
   /** Stable snake_case name: CSV column, ONNX input position and reason-code key at once. */
   name: string;
-  /** Whose state it reads: the user, the IP across users, the destination address across users, or the event. */
-  entity: 'user' | 'ip' | 'address' | 'event';
+  /** Whose state it reads: the user, the IP, the device or the destination address across users, or the event. */
+  entity: 'user' | 'ip' | 'device' | 'address' | 'event';
   /** The event types it is computed for (it is NaN in other rows of a mixed training set). */
   types: readonly ScoredEventType[];
   /** Look-back window, when it has one. */
@@ -91,6 +96,8 @@ const WINDOWS_24H = [HOUR, 24 * HOUR];
 /** What an entity without state gives for those windows (shared: cached results are only read). */
 const NO_SENDERS: readonly number[] = [0, 0, 0];
 const NO_USERS: readonly number[] = [0, 0];
+const WINDOWS_DEVICE = [DAY, 30 * DAY];
+const UNKNOWN_DEVICE_USERS: readonly number[] = [Number.NaN, Number.NaN];
 
 /** Distinct senders to the destination over 1, 7 and 30 days: three features from one scan, computed once. */
 function addressSenders(c: FeatureInput): readonly number[] {
@@ -108,6 +115,15 @@ function ipUsers(c: FeatureInput): readonly number[] {
     c.cache.ipUsers = s ? distinctInWindows(s.ts, s.users, c.now, WINDOWS_24H) : NO_USERS;
   }
   return c.cache.ipUsers;
+}
+
+/**
+ * Other users of the device over 1 and 30 days, computed once; unknown when the event names no device. A device never
+ * seen has state with no users (the store hands over a fresh state), so it gives 0.
+ */
+function deviceUsers(c: FeatureInput): readonly number[] {
+  if (!c.cache.deviceUsers) c.cache.deviceUsers = c.deviceState ? otherUsersInWindows(c.deviceState, c.userId, c.now, WINDOWS_DEVICE) : UNKNOWN_DEVICE_USERS;
+  return c.cache.deviceUsers;
 }
 
 function known(map: Map<string, [number, number]>, key: string | undefined): number {
@@ -364,6 +380,19 @@ export const FEATURES: readonly FeatureDefinition[] = [
     description: 'Days since any user first logged in from this IP (unknown if never).',
     value: (c) => elapsed(c.now, c.ipState?.first, DAY),
   },
+
+  // Across users: the device.
+  ...(['1d', '30d'] as const).map(
+    (window, i): FeatureDefinition => ({
+      name: `device_other_users_${window}`,
+      entity: 'device',
+      types: BOTH,
+      window,
+      unit: 'count',
+      description: `Other users who logged in or withdrew from this device in the last ${window} (a device is one person's; unknown without a device).`,
+      value: (c) => deviceUsers(c)[i] as number,
+    }),
+  ),
 
   // The user's withdrawals: velocity and amounts against their own history.
   ...WITHDRAWAL_WINDOWS.flatMap(withdrawalWindow),

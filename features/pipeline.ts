@@ -6,9 +6,10 @@ import { clearLocations, openLocated, type LocationCipher } from './location-cip
 import { identityPseudonymizer, type Pseudonymizer } from './pseudonymizer';
 import type { EventRef } from './records';
 import type { AddressState } from './state/address-state';
+import type { DeviceState } from './state/device-state';
 import type { IpState } from './state/ip-state';
 import type { UserState } from './state/user-state';
-import type { FeatureStore, StepStates, StoreStep } from './store/feature-store';
+import type { EntityUpdate, FeatureStore, StepStates, StoreStep } from './store/feature-store';
 import { localHour } from './transforms/geo';
 import { networkOf } from './transforms/network';
 
@@ -62,8 +63,8 @@ const NO_STATE = undefined as unknown as UserState;
 
 /**
  * The one path from events to feature state and vectors, shared by offline replay, bulk ingestion, the queue worker
- * and online scoring. It turns each item into entity records (the user, the IP across users, the destination address
- * across users), lets the store apply them atomically per entity, and computes each event's features from the
+ * and online scoring. It turns each item into entity records (the user; across users, the IP, the device and the
+ * destination address), lets the store apply them atomically per entity, and computes each event's features from the
  * states just before it.
  */
 export class FeaturePipeline {
@@ -201,15 +202,16 @@ export class FeaturePipeline {
               },
             },
             { entity: 'ip', key: ip, record: { k: 'login', id: e.eventId, ts, user: e.userId, ok: e.success } },
+            deviceUse(dev, e.eventId, ts, e.userId),
           ],
         };
         return {
           step,
           eventId: e.eventId,
           input: {
-            type: 'login', now: ts, dev, ip, net, ipv6, country: e.country, lat: e.lat, lon: e.lon,
+            type: 'login', now: ts, userId: e.userId, dev, ip, net, ipv6, country: e.country, lat: e.lat, lon: e.lon,
             success: e.success, mfa: e.mfa, usd: undefined, address: undefined, denyList: undefined,
-            user: NO_STATE, lastLocated: undefined, ipState: undefined, addressState: undefined, cache: newFeatureCache(),
+            user: NO_STATE, lastLocated: undefined, ipState: undefined, addressState: undefined, deviceState: undefined, cache: newFeatureCache(),
           },
         };
       }
@@ -218,6 +220,7 @@ export class FeaturePipeline {
         const address = normalizeAddress(chain, e.address);
         ref.ref.address = address;
         const ipv6 = e.ip === undefined ? undefined : isIPv6(e.ip);
+        const dev = e.deviceId === undefined ? undefined : this.pseudonymize(e.deviceId);
         const step: StoreStep = {
           read: features,
           ref,
@@ -226,13 +229,15 @@ export class FeaturePipeline {
             { entity: 'address', key: address, record: { k: 'wd', id: e.eventId, ts, user: e.userId, usd: e.amountUsd } },
           ],
         };
+        if (dev !== undefined) step.updates.push(deviceUse(dev, e.eventId, ts, e.userId));
         return {
           step,
           eventId: e.eventId,
           input: {
             type: 'withdrawal',
             now: ts,
-            dev: e.deviceId === undefined ? undefined : this.pseudonymize(e.deviceId),
+            userId: e.userId,
+            dev,
             ip: e.ip === undefined ? undefined : this.pseudonymize(e.ip),
             net: e.ip === undefined ? undefined : this.pseudonymize(networkOf(e.ip, ipv6)),
             ipv6,
@@ -248,6 +253,7 @@ export class FeaturePipeline {
             lastLocated: undefined,
             ipState: undefined,
             addressState: undefined,
+            deviceState: undefined,
             cache: newFeatureCache(),
           },
         };
@@ -271,10 +277,14 @@ export class FeaturePipeline {
     if (user.lastLocated && input.lat !== undefined && input.lon !== undefined) input.lastLocated = openLocated(this.locations, user.lastLocated);
     if (input.type === 'login') input.ipState = states[1] as IpState;
     else input.addressState = states[1] as AddressState;
+    // The device's update comes third, when the event names a device (see prepareEvent).
+    if (input.dev !== undefined) input.deviceState = states[2] as DeviceState;
     const features = computeFeatures(input, vectors.next(featureCount(input.type)));
     return { kind: 'features', features, denyList: input.denyList, address: input.address };
   }
 }
+
+const deviceUse = (dev: string, id: string, ts: number, user: string): EntityUpdate => ({ entity: 'device', key: dev, record: { k: 'use', id, ts, user } });
 
 /** Where a label of `e` must go, and the event's time. */
 function eventRefOf(e: VigilEvent, ts: number): EventRef {

@@ -42,6 +42,14 @@ export interface IpRecord {
   ok: boolean;
 }
 
+/** A login attempt or withdrawal made from a device (by its pseudonym), by `user`. */
+export interface DeviceRecord {
+  k: 'use';
+  id: string;
+  ts: number;
+  user: string;
+}
+
 export type AddressRecord = { k: 'wd'; id: string; ts: number; user: string; usd?: number } | LabelRecord;
 
 /** What a label needs to find its entities and to know whether it may apply: kept per event id for the label horizon. */

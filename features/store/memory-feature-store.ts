@@ -7,7 +7,7 @@ import type { EntityUpdate, FeatureStore, StepStates, StoreStep } from './featur
  * folded in as they come. Nothing survives the process.
  */
 export class MemoryFeatureStore implements FeatureStore {
-  private readonly states: Record<EntityName, Map<string, EntityStates[EntityName]>> = { user: new Map(), ip: new Map(), address: new Map() };
+  private readonly states: Record<EntityName, Map<string, EntityStates[EntityName]>> = { user: new Map(), ip: new Map(), address: new Map(), device: new Map() };
   private readonly refs = new Map<string, EventRef>();
 
   private stateOf(entity: EntityName, key: string): EntityStates[EntityName] {

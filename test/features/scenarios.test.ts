@@ -74,6 +74,14 @@ describe('credential stuffing', () => {
     expect(median(stuffing)).toBeGreaterThanOrEqual(5 * (median(benign) + 1));
     expect(mean(stuffing)).toBeGreaterThan(10 * mean(benign));
   });
+
+  it('shows the device of a bot that keeps its id used by other users that day, which benign devices seldom are', () => {
+    const shared = (rs: RowBytes[]) => share(rs, 'device_other_users_1d', (v) => v >= 2);
+    const stuffing = rowsOf('credential_stuffing', 'login', false);
+    const benign = rowsOf('benign', 'login');
+    expect(shared(stuffing)).toBeGreaterThan(0.1);
+    expect(shared(stuffing)).toBeGreaterThan(20 * shared(benign));
+  });
 });
 
 describe('mule addresses', () => {

@@ -4,22 +4,28 @@ import type { Pseudonymizer } from '../../../features/pseudonymizer';
 import type { EntityName } from '../../../features/state/entity-kinds';
 import type { FeatureStore } from '../../../features/store/feature-store';
 
-/** Every entity a timeline touches: its users, the (pseudonymised) IPs of its logins, its withdrawal addresses. */
+/**
+ * Every entity a timeline touches: its users, the (pseudonymised) IPs of its logins, its withdrawal addresses and the
+ * (pseudonymised) devices of its logins and withdrawals.
+ */
 export function entitiesOf(items: readonly PipelineItem[], pseudonymize: Pseudonymizer): [EntityName, string][] {
   const users = new Set<string>();
   const ips = new Set<string>();
   const addresses = new Set<string>();
+  const devices = new Set<string>();
   for (const item of items) {
     if (item.kind !== 'event') continue;
     const e = item.event;
     users.add(e.userId);
     if (e.type === 'login') ips.add(pseudonymize(e.ip));
     if (e.type === 'withdrawal') addresses.add(normalizeAddress(chainOf(e.chain, e.asset), e.address));
+    if ((e.type === 'login' || e.type === 'withdrawal') && e.deviceId !== undefined) devices.add(pseudonymize(e.deviceId));
   }
   return [
     ...[...users].map((k): [EntityName, string] => ['user', k]),
     ...[...ips].map((k): [EntityName, string] => ['ip', k]),
     ...[...addresses].map((k): [EntityName, string] => ['address', k]),
+    ...[...devices].map((k): [EntityName, string] => ['device', k]),
   ];
 }
 

@@ -1,6 +1,7 @@
 import { computeFeatures, newFeatureCache, type FeatureInput, type ScoredEventType } from '../../../features/definitions';
-import type { AddressRecord, IpRecord, UserRecord } from '../../../features/records';
+import type { AddressRecord, DeviceRecord, IpRecord, UserRecord } from '../../../features/records';
 import type { AddressState } from '../../../features/state/address-state';
+import type { DeviceState } from '../../../features/state/device-state';
 import type { EntityKind } from '../../../features/state/entity-kind';
 import type { IpState } from '../../../features/state/ip-state';
 import type { UserState } from '../../../features/state/user-state';
@@ -34,6 +35,8 @@ export const label = (id: string, ts: number, fraud: boolean) => ({ k: 'label' a
 
 export const ipAttempt = (id: string, ts: number, user = 'u1', ok = true): IpRecord => ({ k: 'login', id, ts, user, ok });
 
+export const deviceUse = (id: string, ts: number, user = 'u1'): DeviceRecord => ({ k: 'use', id, ts, user });
+
 export const send = (id: string, ts: number, user = 'u1', usd = 100): AddressRecord => ({ k: 'wd', id, ts, user, usd });
 
 /** Folds records into a fresh state, returning it and what each `apply` answered. */
@@ -48,11 +51,12 @@ export function featuresFrom(
   type: ScoredEventType,
   now: number,
   user: UserState,
-  other: { ipState?: IpState; addressState?: AddressState } = {},
+  other: { ipState?: IpState; addressState?: AddressState; deviceState?: DeviceState } = {},
 ): Float64Array {
   const input: FeatureInput = {
     type,
     now,
+    userId: 'u1',
     dev: 'dev-1',
     ip: '198.51.100.7',
     net: '198.51.100.0/24',
@@ -69,6 +73,7 @@ export function featuresFrom(
     lastLocated: user.lastLocated && openLocated(clearLocations, user.lastLocated),
     ipState: other.ipState,
     addressState: other.addressState,
+    deviceState: other.deviceState,
     cache: newFeatureCache(),
   };
   return computeFeatures(input);

@@ -1,4 +1,3 @@
-import { chainOf, normalizeAddress } from '../../../data/addresses';
 import { connectRedis } from '../../../core/redis';
 import type { PipelineItem } from '../../../features/pipeline';
 import { sealedLocations } from '../../../features/location-cipher';
@@ -11,6 +10,7 @@ import { RedisFeatureStore, type RedisFeatureStoreOptions } from '../../../featu
 import { FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from '../../../features/store/redis-scripts';
 import { startRedisCluster, type RedisTestCluster } from '../../harness/redis-server';
 import { connectTestRedis, deleteKeysWithPrefix, testRedisUrl, uniqueKeyPrefix, type TestRedisClient } from '../../harness/redis';
+import { entitiesOf } from '../ingest/canonical-state';
 import { canonical, collectRows, featureOf, firstDifference, type RowBytes } from '../compare';
 import { denyListsOf, generatedDataset, type GeneratedDataset } from '../generated-dataset';
 
@@ -56,22 +56,6 @@ interface Outcome {
 }
 const outcomes = new Map<string, Outcome>();
 
-/** Every user, IP and destination address in the data set, with the key the pipeline stores it under. */
-function entitiesOf(d: GeneratedDataset, pseudonymize: (v: string) => string): [EntityName, string][] {
-  const keys = new Map<string, [EntityName, string]>();
-  for (const item of d.items) {
-    if (item.kind !== 'event') continue;
-    const e = item.event;
-    keys.set(`user ${e.userId}`, ['user', e.userId]);
-    if (e.type === 'login') keys.set(`ip ${e.ip}`, ['ip', pseudonymize(e.ip)]);
-    if (e.type === 'withdrawal') {
-      const address = normalizeAddress(chainOf(e.chain, e.asset), e.address);
-      keys.set(`address ${address}`, ['address', address]);
-    }
-  }
-  return [...keys.values()];
-}
-
 /** Events this many apart are in different store calls for every batch size used here. */
 const FAR = 2500;
 const REDELIVERED = 6;
@@ -102,7 +86,7 @@ beforeAll(async () => {
   // opens to the one written.
   const locations = sealedLocations(PII_KEY);
   const denyLists = denyListsOf(data.scamLists);
-  const entities = entitiesOf(data, pseudonymize);
+  const entities = entitiesOf(data.items, pseudonymize);
   for (const backend of BACKENDS) {
     const store = await backend.open();
     try {
@@ -161,14 +145,14 @@ describe.each(BACKENDS.slice(1).map((b) => b.name))('%s', (name) => {
     expect((outcomes.get(name) as Outcome).stats).toEqual(reference().stats);
   });
 
-  it('holds the same state for every user, IP and destination address', () => {
+  it('holds the same state for every user, IP, destination address and device', () => {
     const { states } = outcomes.get(name) as Outcome;
     const expected = reference().states;
     expect(states.size).toBe(expected.size);
     const differing = [...expected].filter(([k, v]) => states.get(k) !== v).map(([k]) => k);
     expect(differing).toEqual([]);
     // The comparison covers real states of each kind, not "none" against "none".
-    for (const entity of ['user', 'ip', 'address'] satisfies EntityName[]) {
+    for (const entity of ['user', 'ip', 'address', 'device'] satisfies EntityName[]) {
       expect([...states].filter(([k, v]) => k.startsWith(`${entity} `) && v !== 'none').length).toBeGreaterThan(10);
     }
   });
