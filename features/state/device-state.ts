@@ -1,6 +1,6 @@
 import type { DeviceRecord } from '../records';
 import { DAY } from '../transforms/time';
-import { entriesToMap, mapToEntries, type EntityKind } from './entity-kind';
+import { deleteOldest, deleteUpTo, entriesToMap, mapToEntries, type EntityKind } from './entity-kind';
 
 /**
  * One device across users. A phone or browser belongs to one person, a household at most: a device id that many
@@ -26,6 +26,9 @@ export const DEVICE_WINDOW_MS = 30 * DAY;
  */
 export const MAX_DEVICE_USERS = 256;
 
+/** A user's entry is the time of their latest use. */
+const latestUse = (t: number): number => t;
+
 export const deviceKind: EntityKind<DeviceState, DeviceRecord> = {
   name: 'd',
   ttlMs: 90 * DAY,
@@ -35,16 +38,17 @@ export const deviceKind: EntityKind<DeviceState, DeviceRecord> = {
     // on a redelivery would make the state depend on how often the record came.
     if (r.ts <= s.latest - DEVICE_WINDOW_MS) return false;
     const before = s.users.get(r.user);
-    if (before !== undefined && r.ts <= before && s.first !== undefined && r.ts >= s.first) return false;
+    // A use no later than the user's latest and no earlier than the first changes nothing (a repeat, say).
+    if (before !== undefined && r.ts <= before && r.ts >= (s.first as number)) return false;
     if (s.first === undefined || r.ts < s.first) s.first = r.ts;
     if (before === undefined || r.ts > before) s.users.set(r.user, r.ts);
     if (r.ts > s.latest) {
       const dayChanged = Math.floor(r.ts / DAY) !== Math.floor(s.latest / DAY);
       s.latest = r.ts;
       // Users gone quiet leave once a day of event time: the features only count uses inside their windows anyway.
-      if (dayChanged) forgetBefore(s.users, s.latest - DEVICE_WINDOW_MS);
+      if (dayChanged) deleteUpTo(s.users, s.latest - DEVICE_WINDOW_MS, latestUse);
     }
-    if (s.users.size > MAX_DEVICE_USERS) dropLeastRecent(s.users);
+    if (s.users.size > MAX_DEVICE_USERS) deleteOldest(s.users, latestUse);
     return true;
   },
   encode: (s) => JSON.stringify({ ...s, latest: s.latest === -Infinity ? null : s.latest, users: mapToEntries(s.users) }),
@@ -53,24 +57,6 @@ export const deviceKind: EntityKind<DeviceState, DeviceRecord> = {
     return { ...o, latest: o.latest ?? -Infinity, users: entriesToMap(o.users) } as DeviceState;
   },
 };
-
-function forgetBefore(users: Map<string, number>, cutoff: number): void {
-  users.forEach((t, user) => {
-    if (t <= cutoff) users.delete(user);
-  });
-}
-
-function dropLeastRecent(users: Map<string, number>): void {
-  let oldestUser: string | undefined;
-  let oldest = Infinity;
-  users.forEach((t, user) => {
-    if (t < oldest) {
-      oldest = t;
-      oldestUser = user;
-    }
-  });
-  if (oldestUser !== undefined) users.delete(oldestUser);
-}
 
 /**
  * Users other than `user` whose latest use of the device falls in (now − w, now], for each window. A user whose

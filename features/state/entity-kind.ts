@@ -101,3 +101,27 @@ export function applyLabel(labels: Map<string, [number, number]>, id: string, ts
   if (labels.size > max) labels.delete(labels.keys().next().value as string);
   return true;
 }
+
+/**
+ * Deletes the entry whose time (`timeOf`) is the oldest, the first such in insertion order: what goes when a map of
+ * known values outgrows its bound. forEach rather than for…of over entries: no [key, value] array per entry.
+ */
+export function deleteOldest<V>(map: Map<string, V>, timeOf: (value: V) => number): void {
+  let oldestKey: string | undefined;
+  let oldest = Infinity;
+  map.forEach((v, k) => {
+    const t = timeOf(v);
+    if (t < oldest) {
+      oldest = t;
+      oldestKey = k;
+    }
+  });
+  if (oldestKey !== undefined) map.delete(oldestKey);
+}
+
+/** Deletes the entries whose time (`timeOf`) is at or before `cutoff`. */
+export function deleteUpTo<V>(map: Map<string, V>, cutoff: number, timeOf: (value: V) => number): void {
+  map.forEach((v, k) => {
+    if (timeOf(v) <= cutoff) map.delete(k);
+  });
+}

@@ -6,6 +6,8 @@ import { localHour } from '../transforms/geo';
 import { DAY } from '../transforms/time';
 import {
   applyLabel,
+  deleteOldest,
+  deleteUpTo,
   dropUpTo,
   entriesToMap,
   insertAt,
@@ -68,6 +70,9 @@ const KNOWN_RETENTION_MS = 365 * DAY;
 const MAX_KNOWN = 128;
 const MAX_LABELS = 256;
 
+/** When a known value was last seen: what ages it out. */
+const lastSeen = (v: readonly number[]): number => v[1] as number;
+
 function touch(map: Map<string, Seen>, key: string, ts: number): boolean {
   const seen = map.get(key);
   if (seen) {
@@ -76,27 +81,8 @@ function touch(map: Map<string, Seen>, key: string, ts: number): boolean {
     return false;
   }
   map.set(key, [ts, ts]);
-  if (map.size > MAX_KNOWN) evictOldest(map);
+  if (map.size > MAX_KNOWN) deleteOldest(map, lastSeen);
   return true;
-}
-
-// forEach rather than for…of over entries: no [key, value] array per entry (these scans run daily per user).
-function evictOldest(map: Map<string, [number, number, ...number[]]>): void {
-  let oldestKey: string | undefined;
-  let oldest = Infinity;
-  map.forEach((v, k) => {
-    if (v[1] < oldest) {
-      oldest = v[1];
-      oldestKey = k;
-    }
-  });
-  if (oldestKey !== undefined) map.delete(oldestKey);
-}
-
-function forgetIdle(map: Map<string, [number, number, ...number[]]>, cutoff: number): void {
-  map.forEach((v, k) => {
-    if (v[1] <= cutoff) map.delete(k);
-  });
 }
 
 export const userKind: EntityKind<UserState, UserRecord> = {
@@ -165,7 +151,7 @@ export const userKind: EntityKind<UserState, UserRecord> = {
           d[2] += 1;
         } else {
           s.dests.set(r.addr, [ts, ts, 1]);
-          if (s.dests.size > MAX_KNOWN) evictOldest(s.dests);
+          if (s.dests.size > MAX_KNOWN) deleteOldest(s.dests, lastSeen);
         }
         break;
       }
@@ -237,10 +223,10 @@ function prune(s: UserState, dayChanged: boolean): void {
   // Known values age out over a year: scanning them once per day of event time is enough.
   if (dayChanged) {
     const cutoff = t - KNOWN_RETENTION_MS;
-    forgetIdle(s.devices, cutoff);
-    forgetIdle(s.ips, cutoff);
-    forgetIdle(s.nets, cutoff);
-    forgetIdle(s.countries, cutoff);
-    forgetIdle(s.dests, cutoff);
+    deleteUpTo(s.devices, cutoff, lastSeen);
+    deleteUpTo(s.ips, cutoff, lastSeen);
+    deleteUpTo(s.nets, cutoff, lastSeen);
+    deleteUpTo(s.countries, cutoff, lastSeen);
+    deleteUpTo(s.dests, cutoff, lastSeen);
   }
 }
