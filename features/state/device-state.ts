@@ -12,7 +12,6 @@ import { deleteOldest, deleteUpTo, entriesToMap, mapToEntries, type EntityKind }
  * of another; its counts are saturated then.
  */
 export interface DeviceState {
-  first: number | undefined;
   latest: number;
   /** The users of the last {@link DEVICE_WINDOW_MS} or so: user id → time of their latest event on the device. */
   users: Map<string, number>;
@@ -32,16 +31,15 @@ const latestUse = (t: number): number => t;
 export const deviceKind: EntityKind<DeviceState, DeviceRecord> = {
   name: 'd',
   ttlMs: 90 * DAY,
-  init: () => ({ first: undefined, latest: -Infinity, users: new Map() }),
+  init: () => ({ latest: -Infinity, users: new Map() }),
   apply(s, r) {
     // A use already out of every window is dropped: the once-a-day pruning may have removed it, and adding it back
     // on a redelivery would make the state depend on how often the record came.
     if (r.ts <= s.latest - DEVICE_WINDOW_MS) return false;
     const before = s.users.get(r.user);
-    // A use no later than the user's latest and no earlier than the first changes nothing (a repeat, say).
-    if (before !== undefined && r.ts <= before && r.ts >= (s.first as number)) return false;
-    if (s.first === undefined || r.ts < s.first) s.first = r.ts;
-    if (before === undefined || r.ts > before) s.users.set(r.user, r.ts);
+    // A use no later than the user's latest changes nothing (a repeat, say).
+    if (before !== undefined && r.ts <= before) return false;
+    s.users.set(r.user, r.ts);
     if (r.ts > s.latest) {
       const dayChanged = Math.floor(r.ts / DAY) !== Math.floor(s.latest / DAY);
       s.latest = r.ts;
