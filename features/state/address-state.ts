@@ -1,13 +1,25 @@
 import type { AddressRecord } from '../records';
 import { DAY } from '../transforms/time';
-import { applyLabel, dropUpTo, entriesToMap, insertAt, keepLast, mapToEntries, markSeen, pruneSeen, sortedIndex, type EntityKind } from './entity-kind';
+import {
+  applyLabel,
+  decodeTime,
+  dropUpTo,
+  encodeTime,
+  entriesToMap,
+  insertAt,
+  keepLast,
+  mapToEntries,
+  markSeen,
+  pruneSeen,
+  sortedIndex,
+  type EntityKind,
+  type SeenIds,
+} from './entity-kind';
 
 /** Withdrawals to one destination address across all users: what mules and scam collectors leave behind. */
-export interface AddressState {
+export interface AddressState extends SeenIds {
   /** First withdrawal to the address seen by Vigil, ms. */
   first: number | undefined;
-  latest: number;
-  seen: Map<string, number>;
   /** Withdrawals of the last {@link ADDRESS_WINDOW_MS}, ascending: time, sender, event id. */
   ts: number[];
   users: string[];
@@ -21,19 +33,21 @@ export interface AddressState {
 export const ADDRESS_WINDOW_MS = 30 * DAY;
 /** Bounded memory for hot addresses (exchange hot wallets receive from everybody). */
 export const MAX_ADDRESS_SENDS = 2000;
+/** Event ids remembered per address (see markSeen): twice the withdrawals kept. */
+export const MAX_ADDRESS_SEEN = 2 * MAX_ADDRESS_SENDS;
 const MAX_LABELS = 2000;
 
 export const addressKind: EntityKind<AddressState, AddressRecord> = {
   name: 'a',
   ttlMs: 400 * DAY,
-  init: () => ({ first: undefined, latest: -Infinity, seen: new Map(), ts: [], users: [], ids: [], labels: new Map(), total: 0 }),
+  init: () => ({ first: undefined, latest: -Infinity, seen: new Map(), seenFloor: -Infinity, ts: [], users: [], ids: [], labels: new Map(), total: 0 }),
   apply(s, r) {
     if (r.k === 'label') {
       if (!applyLabel(s.labels, r.id, r.ts, r.fraud, MAX_LABELS)) return false;
       if (r.ts > s.latest) s.latest = r.ts;
       return true;
     }
-    if (!markSeen(s.seen, r.id, r.ts, s.latest)) return false;
+    if (!markSeen(s, r.id, r.ts, MAX_ADDRESS_SEEN)) return false;
     if (s.first === undefined || r.ts < s.first) s.first = r.ts;
     s.total += 1;
     const i = sortedIndex(s.ts, r.ts);
@@ -47,9 +61,9 @@ export const addressKind: EntityKind<AddressState, AddressRecord> = {
     return true;
   },
   encode: (s) =>
-    JSON.stringify({ ...s, latest: s.latest === -Infinity ? null : s.latest, seen: mapToEntries(s.seen), labels: mapToEntries(s.labels) }),
+    JSON.stringify({ ...s, latest: encodeTime(s.latest), seen: mapToEntries(s.seen), seenFloor: encodeTime(s.seenFloor), labels: mapToEntries(s.labels) }),
   decode(text) {
     const o = JSON.parse(text);
-    return { ...o, latest: o.latest ?? -Infinity, seen: entriesToMap(o.seen), labels: entriesToMap(o.labels) } as AddressState;
+    return { ...o, latest: decodeTime(o.latest), seen: entriesToMap(o.seen), seenFloor: decodeTime(o.seenFloor), labels: entriesToMap(o.labels) } as AddressState;
   },
 };

@@ -1,6 +1,6 @@
 import type { DeviceRecord } from '../records';
 import { DAY } from '../transforms/time';
-import { deleteOldest, deleteUpTo, entriesToMap, mapToEntries, type EntityKind } from './entity-kind';
+import { decodeTime, deleteOldest, deleteUpTo, encodeTime, entriesToMap, mapToEntries, type EntityKind } from './entity-kind';
 
 /**
  * One device across users. A phone or browser belongs to one person, a household at most: a device id that many
@@ -49,10 +49,10 @@ export const deviceKind: EntityKind<DeviceState, DeviceRecord> = {
     if (s.users.size > MAX_DEVICE_USERS) deleteOldest(s.users, latestUse);
     return true;
   },
-  encode: (s) => JSON.stringify({ ...s, latest: s.latest === -Infinity ? null : s.latest, users: mapToEntries(s.users) }),
+  encode: (s) => JSON.stringify({ ...s, latest: encodeTime(s.latest), users: mapToEntries(s.users) }),
   decode(text) {
     const o = JSON.parse(text);
-    return { ...o, latest: o.latest ?? -Infinity, users: entriesToMap(o.users) } as DeviceState;
+    return { ...o, latest: decodeTime(o.latest), users: entriesToMap(o.users) } as DeviceState;
   },
 };
 

@@ -57,13 +57,34 @@ export function dropUpTo(cutoff: number, ts: number[], a?: unknown[], b?: unknow
   if (b) dropFirst(b, n);
 }
 
+/** What exactly-once application keeps in an entity's state. */
+export interface SeenIds {
+  /** Event ids applied within the dedupe horizon, in arrival order, with their times. */
+  seen: Map<string, number>;
+  /**
+   * The newest time of an id forgotten to keep `seen` within its bound (−∞ while none was): events at or before it
+   * are dropped, as they could be repeats of a forgotten id.
+   */
+  seenFloor: number;
+  /** The entity's clock: the latest time applied. */
+  latest: number;
+}
+
 /**
  * Remembers event ids for exactly-once application. Returns false when `id` was already applied, or when `ts` is
- * older than the horizon (such an event could be a replay we no longer remember, so it is dropped, never doubled).
+ * older than the horizon or at or before the floor (such an event could be a repeat we no longer remember, so it is
+ * dropped, never doubled). At most `max` ids are kept: past that the earliest remembered is forgotten and the floor
+ * rises to its time, so a flood of events on one entity (credential stuffing on one IP, brute force on one account)
+ * shortens the horizon instead of growing the state without bound.
  */
-export function markSeen(seen: Map<string, number>, id: string, ts: number, latest: number): boolean {
-  if (seen.has(id) || ts <= latest - DEDUPE_HORIZON_MS) return false;
-  seen.set(id, ts);
+export function markSeen(s: SeenIds, id: string, ts: number, max: number): boolean {
+  if (ts <= s.seenFloor || ts <= s.latest - DEDUPE_HORIZON_MS || s.seen.has(id)) return false;
+  s.seen.set(id, ts);
+  if (s.seen.size > max) {
+    const oldest = s.seen.keys().next().value as string;
+    s.seenFloor = Math.max(s.seenFloor, s.seen.get(oldest) as number);
+    s.seen.delete(oldest);
+  }
   return true;
 }
 
@@ -80,13 +101,17 @@ export function pruneSeen(seen: Map<string, number>, latest: number): void {
   }
 }
 
-/** Keeps the last `max` entries of three parallel arrays (the newest, as they are ascending by time). */
-export function keepLast(max: number, ts: unknown[], a: unknown[], b: unknown[]): void {
+/** −∞ as JSON holds it (null), and back. */
+export const encodeTime = (t: number): number | null => (t === -Infinity ? null : t);
+export const decodeTime = (t: number | null | undefined): number => t ?? -Infinity;
+
+/** Keeps the last `max` entries of ascending `ts` and of up to two parallel arrays (the newest). */
+export function keepLast(max: number, ts: unknown[], a?: unknown[], b?: unknown[]): void {
   const extra = ts.length - max;
   if (extra <= 0) return;
   dropFirst(ts, extra);
-  dropFirst(a, extra);
-  dropFirst(b, extra);
+  if (a) dropFirst(a, extra);
+  if (b) dropFirst(b, extra);
 }
 
 /**

@@ -1,12 +1,10 @@
 import type { IpRecord } from '../records';
 import { DAY, HOUR } from '../transforms/time';
-import { dropUpTo, entriesToMap, insertAt, keepLast, mapToEntries, markSeen, pruneSeen, sortedIndex, type EntityKind } from './entity-kind';
+import { decodeTime, dropUpTo, encodeTime, entriesToMap, insertAt, keepLast, mapToEntries, markSeen, pruneSeen, sortedIndex, type EntityKind, type SeenIds } from './entity-kind';
 
 /** Login attempts from one IP across all users: what credential stuffing leaves behind. */
-export interface IpState {
+export interface IpState extends SeenIds {
   first: number | undefined;
-  latest: number;
-  seen: Map<string, number>;
   /** Attempts of the last {@link IP_WINDOW_MS}, ascending: time, user, 1 success / 0 failure. */
   ts: number[];
   users: string[];
@@ -19,13 +17,15 @@ export const IP_WINDOW_MS = 24 * HOUR;
  * equally damning, so memory and read cost stay bounded (the counts saturate at this value).
  */
 export const MAX_IP_ATTEMPTS = 2000;
+/** Event ids remembered per IP (see markSeen): twice the attempts kept, so a flood only shortens the horizon. */
+export const MAX_IP_SEEN = 2 * MAX_IP_ATTEMPTS;
 
 export const ipKind: EntityKind<IpState, IpRecord> = {
   name: 'ip',
   ttlMs: 90 * DAY,
-  init: () => ({ first: undefined, latest: -Infinity, seen: new Map(), ts: [], users: [], ok: [] }),
+  init: () => ({ first: undefined, latest: -Infinity, seen: new Map(), seenFloor: -Infinity, ts: [], users: [], ok: [] }),
   apply(s, r) {
-    if (!markSeen(s.seen, r.id, r.ts, s.latest)) return false;
+    if (!markSeen(s, r.id, r.ts, MAX_IP_SEEN)) return false;
     if (s.first === undefined || r.ts < s.first) s.first = r.ts;
     const i = sortedIndex(s.ts, r.ts);
     insertAt(s.ts, i, r.ts);
@@ -37,9 +37,9 @@ export const ipKind: EntityKind<IpState, IpRecord> = {
     keepLast(MAX_IP_ATTEMPTS, s.ts, s.users, s.ok);
     return true;
   },
-  encode: (s) => JSON.stringify({ ...s, latest: s.latest === -Infinity ? null : s.latest, seen: mapToEntries(s.seen) }),
+  encode: (s) => JSON.stringify({ ...s, latest: encodeTime(s.latest), seen: mapToEntries(s.seen), seenFloor: encodeTime(s.seenFloor) }),
   decode(text) {
     const o = JSON.parse(text);
-    return { ...o, latest: o.latest ?? -Infinity, seen: entriesToMap(o.seen) } as IpState;
+    return { ...o, latest: decodeTime(o.latest), seen: entriesToMap(o.seen), seenFloor: decodeTime(o.seenFloor) } as IpState;
   },
 };

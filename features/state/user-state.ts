@@ -6,30 +6,33 @@ import { localHour } from '../transforms/geo';
 import { DAY } from '../transforms/time';
 import {
   applyLabel,
+  decodeTime,
   deleteOldest,
   deleteUpTo,
   dropUpTo,
+  encodeTime,
   entriesToMap,
   insertAt,
+  keepLast,
   mapToEntries,
   markSeen,
   pruneSeen,
   sortedIndex,
   type EntityKind,
+  type SeenIds,
 } from './entity-kind';
 
 /** First and last time (ms) a value (device, IP, network, country, address) was seen for the user. */
 export type Seen = [first: number, last: number];
 
 /** Everything Vigil remembers about one user: the baselines their features are measured against. */
-export interface UserState {
+export interface UserState extends SeenIds {
   /** Time of the user's first event, ms. */
   first: number | undefined;
-  /** Latest event or label time applied, ms: the clock for pruning. */
-  latest: number;
-  /** Event ids applied within the dedupe horizon. */
-  seen: Map<string, number>;
-  /** Login attempts of the last {@link LOGIN_WINDOW_MS}, ascending, with 1 = success, 0 = failure. */
+  /**
+   * Login attempts of the last {@link LOGIN_WINDOW_MS} (the newest {@link MAX_WINDOW_ENTRIES}), ascending, with
+   * 1 = success, 0 = failure.
+   */
   loginTs: number[];
   loginOk: number[];
   /** Time of the previous login attempt of any outcome. */
@@ -69,6 +72,13 @@ const KNOWN_RETENTION_MS = 365 * DAY;
 /** At most this many known values per kind: the least recently seen goes first. */
 const MAX_KNOWN = 128;
 const MAX_LABELS = 256;
+/**
+ * At most this many login attempts, withdrawals and account changes are kept in their windows, and twice as many event
+ * ids are remembered (see markSeen): a brute-force attack on one account can make thousands of attempts an hour, and
+ * the user's state, read on every one of their events, must stay small. Counts saturate at this value.
+ */
+export const MAX_WINDOW_ENTRIES = 2000;
+const MAX_USER_SEEN = 2 * MAX_WINDOW_ENTRIES;
 
 /** When a known value was last seen: what ages it out. */
 const lastSeen = (v: readonly number[]): number => v[1] as number;
@@ -92,6 +102,7 @@ export const userKind: EntityKind<UserState, UserRecord> = {
     first: undefined,
     latest: -Infinity,
     seen: new Map(),
+    seenFloor: -Infinity,
     loginTs: [],
     loginOk: [],
     lastAttempt: undefined,
@@ -118,7 +129,7 @@ export const userKind: EntityKind<UserState, UserRecord> = {
       s.latest = Math.max(s.latest, r.ts);
       return true;
     }
-    if (!markSeen(s.seen, r.id, r.ts, s.latest)) return false;
+    if (!markSeen(s, r.id, r.ts, MAX_USER_SEEN)) return false;
     const ts = r.ts;
     if (s.first === undefined || ts < s.first) s.first = ts;
     switch (r.k) {
@@ -162,6 +173,10 @@ export const userKind: EntityKind<UserState, UserRecord> = {
         break;
       }
     }
+    // On every event, not only those that move the clock: a flood may carry one timestamp.
+    keepLast(MAX_WINDOW_ENTRIES, s.loginTs, s.loginOk);
+    keepLast(MAX_WINDOW_ENTRIES, s.wdTs, s.wdUsd);
+    keepLast(MAX_WINDOW_ENTRIES, s.changeTs);
     if (ts > s.latest) {
       const dayChanged = Math.floor(ts / DAY) !== Math.floor(s.latest / DAY);
       s.latest = ts;
@@ -173,8 +188,9 @@ export const userKind: EntityKind<UserState, UserRecord> = {
   encode: (s) =>
     JSON.stringify({
       ...s,
-      latest: s.latest === -Infinity ? null : s.latest,
+      latest: encodeTime(s.latest),
       seen: mapToEntries(s.seen),
+      seenFloor: encodeTime(s.seenFloor),
       devices: mapToEntries(s.devices),
       ips: mapToEntries(s.ips),
       nets: mapToEntries(s.nets),
@@ -189,8 +205,9 @@ export const userKind: EntityKind<UserState, UserRecord> = {
     const o = JSON.parse(text);
     return {
       ...o,
-      latest: o.latest ?? -Infinity,
+      latest: decodeTime(o.latest),
       seen: entriesToMap(o.seen),
+      seenFloor: decodeTime(o.seenFloor),
       devices: entriesToMap(o.devices),
       ips: entriesToMap(o.ips),
       nets: entriesToMap(o.nets),

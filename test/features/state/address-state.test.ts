@@ -1,5 +1,5 @@
 import { featureNames } from '../../../features/definitions';
-import { ADDRESS_WINDOW_MS, addressKind, MAX_ADDRESS_SENDS } from '../../../features/state/address-state';
+import { ADDRESS_WINDOW_MS, addressKind, MAX_ADDRESS_SEEN, MAX_ADDRESS_SENDS } from '../../../features/state/address-state';
 import { userKind } from '../../../features/state/user-state';
 import { HOUR, MINUTE } from '../../../features/transforms/time';
 import { bytesOf, DAY, featuresFrom, fold, label, send, T0 } from './fixtures';
@@ -48,6 +48,17 @@ describe('address state', () => {
     expect(state.ts).toHaveLength(MAX_ADDRESS_SENDS);
     expect(state.ids[0]).toBe('w5');
     expect(state.total).toBe(MAX_ADDRESS_SENDS + 5);
+  });
+
+  it('stays bounded when a hot wallet receives a flood, counting each withdrawal once', () => {
+    const records = Array.from({ length: 3 * MAX_ADDRESS_SEEN }, (_, i) => send(`w${i}`, T0 + i * 1000, `u${i % 500}`));
+    const { state, applied } = fold(addressKind, records);
+    expect(applied.every(Boolean)).toBe(true);
+    expect(state.seen.size).toBe(MAX_ADDRESS_SEEN);
+    expect(state.total).toBe(records.length);
+    const once = addressKind.encode(state);
+    for (const r of [records[0], records[MAX_ADDRESS_SEEN], records[records.length - 1]]) expect(addressKind.apply(state, r as (typeof records)[number])).toBe(false);
+    expect(addressKind.encode(state)).toBe(once);
   });
 
   it('round-trips through encode/decode to identical withdrawal features', () => {

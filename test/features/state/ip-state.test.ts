@@ -1,4 +1,4 @@
-import { IP_WINDOW_MS, ipKind, MAX_IP_ATTEMPTS } from '../../../features/state/ip-state';
+import { IP_WINDOW_MS, ipKind, MAX_IP_ATTEMPTS, MAX_IP_SEEN } from '../../../features/state/ip-state';
 import { HOUR, MINUTE } from '../../../features/transforms/time';
 import { bytesOf, featuresFrom, fold, ipAttempt, T0 } from './fixtures';
 import { userKind } from '../../../features/state/user-state';
@@ -30,6 +30,22 @@ describe('IP state', () => {
     expect(state.ts).toHaveLength(MAX_IP_ATTEMPTS);
     expect(state.users[0]).toBe('u10');
     expect(state.users[MAX_IP_ATTEMPTS - 1]).toBe(`u${MAX_IP_ATTEMPTS + 9}`);
+  });
+
+  it('stays bounded under credential stuffing, applying every attempt once', () => {
+    // 20,000 attempts in under a minute from one IP, a few sharing a millisecond.
+    const records = Array.from({ length: 20_000 }, (_, i) => ipAttempt(`s${i}`, T0 + Math.floor(i / 4), `u${i}`, false));
+    const { state, applied } = fold(ipKind, records);
+    expect(applied.every(Boolean)).toBe(true);
+    expect(state.ts).toHaveLength(MAX_IP_ATTEMPTS);
+    expect(state.seen.size).toBe(MAX_IP_SEEN);
+    expect(ipKind.encode(state).length).toBeLessThan(200_000);
+    const once = ipKind.encode(state);
+    for (const r of [records[0], records[10_000], records[19_999]]) expect(ipKind.apply(state, r as (typeof records)[number])).toBe(false);
+    expect(ipKind.encode(state)).toBe(once);
+    // An attempt after the flood still counts.
+    expect(ipKind.apply(state, ipAttempt('next', T0 + MINUTE, 'u0', true))).toBe(true);
+    expect(state.users[MAX_IP_ATTEMPTS - 1]).toBe('u0');
   });
 
   it('round-trips through encode/decode to identical login features', () => {

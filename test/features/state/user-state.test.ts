@@ -1,6 +1,6 @@
 import { featureNames } from '../../../features/definitions';
 import { DEDUPE_HORIZON_MS } from '../../../features/state/entity-kind';
-import { LOGIN_WINDOW_MS, userKind, WITHDRAWAL_WINDOW_MS, type UserState } from '../../../features/state/user-state';
+import { LOGIN_WINDOW_MS, MAX_WINDOW_ENTRIES, userKind, WITHDRAWAL_WINDOW_MS, type UserState } from '../../../features/state/user-state';
 import { fraudLabelsKnown } from '../../../features/transforms/distinct';
 import { HOUR, MINUTE } from '../../../features/transforms/time';
 import type { UserRecord } from '../../../features/records';
@@ -121,6 +121,24 @@ describe('user state: caps and pruning', () => {
     expect(state.wdUsd).toEqual([]);
     expect(state.amounts.n).toBe(1); // amount statistics are all-time
     expect([...state.seen.keys()]).toEqual(['l-new', 'l-later']); // the day-0 ids are beyond the 30-day horizon
+  });
+
+  it(`stays bounded under brute force on the account: the newest ${MAX_WINDOW_ENTRIES} attempts, each applied once`, () => {
+    // Five times the cap of failed logins within a minute, four per millisecond, then a burst sharing one timestamp.
+    const flood = Array.from({ length: 5 * MAX_WINDOW_ENTRIES }, (_, i) => login(`bf${i}`, T0 + Math.floor(i / 4), { ok: false }));
+    const sameTime = Array.from({ length: MAX_WINDOW_ENTRIES }, (_, i) => login(`st${i}`, T0 + MINUTE, { ok: false }));
+    const { state, applied } = fold(userKind, [...flood, ...sameTime]);
+    expect(applied.every(Boolean)).toBe(true);
+    expect(state.loginTs).toHaveLength(MAX_WINDOW_ENTRIES);
+    expect(state.loginOk).toHaveLength(MAX_WINDOW_ENTRIES);
+    expect(state.seen.size).toBe(2 * MAX_WINDOW_ENTRIES);
+    expect(userKind.encode(state).length).toBeLessThan(200_000);
+    const once = userKind.encode(state);
+    for (const r of [flood[0], flood[3 * MAX_WINDOW_ENTRIES], sameTime[0]]) expect(userKind.apply(state, r as UserRecord)).toBe(false);
+    expect(userKind.encode(state)).toBe(once);
+    // The user's own successful login afterwards is applied and counted.
+    expect(userKind.apply(state, login('mine', T0 + HOUR))).toBe(true);
+    expect(state.loginOk[MAX_WINDOW_ENTRIES - 1]).toBe(1);
   });
 
   it('forgets known devices, networks, countries and destinations idle for a year', () => {
