@@ -15,7 +15,7 @@ import { countInWindow, countsAndSumsInWindows, countSeenSince, countsInWindows,
  *
  * Unknown is NaN, never 0: a user with no previous login has an unknown distance from it, not a distance of 0 km.
  */
-export const FEATURE_SET_VERSION = 'v2';
+export const FEATURE_SET_VERSION = 'v3';
 
 export type ScoredEventType = 'login' | 'withdrawal';
 export const SCORED_EVENT_TYPES: readonly ScoredEventType[] = ['login', 'withdrawal'];
@@ -393,6 +393,15 @@ export const FEATURES: readonly FeatureDefinition[] = [
       value: (c) => deviceUsers(c)[i] as number,
     }),
   ),
+  {
+    name: 'device_fraud_labels_30d',
+    entity: 'device',
+    types: BOTH,
+    window: '30d',
+    unit: 'count',
+    description: "Fraud labels on events from this device (any user's) that became known in the last 30 days (unknown without a device).",
+    value: (c) => (c.deviceState ? fraudLabelsKnown(c.deviceState.labels, c.now, 30 * DAY) : Number.NaN),
+  },
 
   // The user's withdrawals: velocity and amounts against their own history.
   ...WITHDRAWAL_WINDOWS.flatMap(withdrawalWindow),

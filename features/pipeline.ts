@@ -107,7 +107,7 @@ export class FeaturePipeline {
    */
   async processPrepared({ items, events }: PreparedItems): Promise<ItemResult[]> {
     const results = new Array<ItemResult>(items.length);
-    const labelRefs = await this.resolveLabelRefs(items);
+    const labelRefs = await this.resolveLabelRefs(items, events);
     const prepared: Prepared[] = [];
     const steps: StoreStep[] = [];
     const index: number[] = [];
@@ -129,6 +129,7 @@ export class FeaturePipeline {
       const record = { k: 'label' as const, id: item.label.eventId, ts: item.tsMs, fraud: item.label.label === 'fraud' };
       const updates: StoreStep['updates'] = [{ entity: 'user', key: ref.userId, record }];
       if (ref.address !== undefined) updates.push({ entity: 'address', key: ref.address, record });
+      if (ref.device !== undefined) updates.push({ entity: 'device', key: ref.device, record });
       const step: StoreStep = { updates, read: false };
       prepared.push({ step, input: undefined, eventId: undefined });
       steps.push(step);
@@ -150,7 +151,7 @@ export class FeaturePipeline {
    * items by time, so it applies no other label; and since the rule looks only backwards, how items are cut into
    * batches, and ingesting them again, change nothing.
    */
-  private async resolveLabelRefs(items: readonly PipelineItem[]): Promise<Map<number, EventRef>> {
+  private async resolveLabelRefs(items: readonly PipelineItem[], events: PreparedItems['events']): Promise<Map<number, EventRef>> {
     const targets = new Map<number, EventRef>();
     // Scoring and most ingestion batches hold no label: nothing to resolve, no work per event. Others hold a few
     // labels among thousands of events: only the events they label get a reference.
@@ -162,7 +163,8 @@ export class FeaturePipeline {
     const missing = new Map<number, string>();
     items.forEach((item, i) => {
       if (item.kind === 'event') {
-        if (labelled.has(item.event.eventId)) earlier.set(item.event.eventId, eventRefOf(item.event, item.tsMs));
+        const ref = events[i]?.step.ref;
+        if (ref && labelled.has(ref.eventId)) earlier.set(ref.eventId, ref.ref);
         return;
       }
       const ref = earlier.get(item.label.eventId);
@@ -189,6 +191,7 @@ export class FeaturePipeline {
         const ip = this.pseudonymize(e.ip);
         const dev = this.pseudonymize(e.deviceId);
         const net = this.pseudonymize(networkOf(e.ip, ipv6));
+        ref.ref.device = dev;
         const step: StoreStep = {
           read: features,
           ref,
@@ -229,7 +232,10 @@ export class FeaturePipeline {
             { entity: 'address', key: address, record: { k: 'wd', id: e.eventId, ts, user: e.userId, usd: e.amountUsd } },
           ],
         };
-        if (dev !== undefined) step.updates.push(deviceUse(dev, e.eventId, ts, e.userId));
+        if (dev !== undefined) {
+          ref.ref.device = dev;
+          step.updates.push(deviceUse(dev, e.eventId, ts, e.userId));
+        }
         return {
           step,
           eventId: e.eventId,
@@ -285,11 +291,6 @@ export class FeaturePipeline {
 }
 
 const deviceUse = (dev: string, id: string, ts: number, user: string): EntityUpdate => ({ entity: 'device', key: dev, record: { k: 'use', id, ts, user } });
-
-/** Where a label of `e` must go, and the event's time. */
-function eventRefOf(e: VigilEvent, ts: number): EventRef {
-  return e.type === 'withdrawal' ? { userId: e.userId, address: normalizeAddress(chainOf(e.chain, e.asset), e.address), ts } : { userId: e.userId, ts };
-}
 
 // Results without data are shared (callers only read them).
 const DUPLICATE: ItemResult = { kind: 'duplicate' };

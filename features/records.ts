@@ -42,13 +42,8 @@ export interface IpRecord {
   ok: boolean;
 }
 
-/** A login attempt or withdrawal made from a device (by its pseudonym), by `user`. */
-export interface DeviceRecord {
-  k: 'use';
-  id: string;
-  ts: number;
-  user: string;
-}
+/** A login attempt or withdrawal made from a device (by its pseudonym), by `user`; or a label of such an event. */
+export type DeviceRecord = { k: 'use'; id: string; ts: number; user: string } | LabelRecord;
 
 export type AddressRecord = { k: 'wd'; id: string; ts: number; user: string; usd?: number } | LabelRecord;
 
@@ -57,6 +52,8 @@ export interface EventRef {
   userId: string;
   /** Normalised destination address of a withdrawal. */
   address?: string;
+  /** The device the event came from (its pseudonym), when it named one. */
+  device?: string;
   /** Event time, ms: a label timed before it does not apply. −Infinity when unknown (references stored before it was). */
   ts: number;
 }

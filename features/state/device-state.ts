@@ -1,6 +1,6 @@
 import type { DeviceRecord } from '../records';
 import { DAY } from '../transforms/time';
-import { decodeTime, deleteOldest, deleteUpTo, encodeTime, entriesToMap, mapToEntries, type EntityKind } from './entity-kind';
+import { applyLabel, decodeTime, deleteOldest, deleteUpTo, encodeTime, entriesToMap, mapToEntries, type EntityKind } from './entity-kind';
 
 /**
  * One device across users. A phone or browser belongs to one person, a household at most: a device id that many
@@ -9,12 +9,18 @@ import { decodeTime, deleteOldest, deleteUpTo, encodeTime, entriesToMap, mapToEn
  * The fold keeps, per user, the latest time only, so applying a record again changes nothing: unlike the other
  * entities, a device needs no list of event ids for exactly-once (that list would be most of its state). The one
  * exception is a device past {@link MAX_DEVICE_USERS} users, where a redelivered record may bring back a user in place
- * of another; its counts are saturated then.
+ * of another; its counts are saturated then. Labels are idempotent too: the latest label of an event wins.
  */
 export interface DeviceState {
+  /** The latest use, ms: the clock for pruning (labels do not move it). */
   latest: number;
   /** The users of the last {@link DEVICE_WINDOW_MS} or so: user id → time of their latest event on the device. */
   users: Map<string, number>;
+  /**
+   * Labels of events made from the device: event id → [time the label became known, 1 fraud / 0 legit]. A device
+   * used in a confirmed takeover is the attacker's: its next victim is warned by it.
+   */
+  labels: Map<string, [ts: number, fraud: number]>;
 }
 
 /** How long a user's use of a device is remembered (the longest feature window). */
@@ -24,18 +30,22 @@ export const DEVICE_WINDOW_MS = 30 * DAY;
  * equally damning, and state and read cost stay bounded (the counts saturate at this value).
  */
 export const MAX_DEVICE_USERS = 256;
+/** At most this many labels are kept per device, the oldest recorded going first. */
+const MAX_DEVICE_LABELS = 256;
 
 /** A user's entry is the time of their latest use. */
 const latestUse = (t: number): number => t;
+const labelTime = (label: readonly number[]): number => label[0] as number;
 
 export const deviceKind: EntityKind<DeviceState, DeviceRecord> = {
   name: 'd',
   ttlMs: 90 * DAY,
-  init: () => ({ latest: -Infinity, users: new Map() }),
+  init: () => ({ latest: -Infinity, users: new Map(), labels: new Map() }),
   apply(s, r) {
-    // A use already out of every window is dropped: the once-a-day pruning may have removed it, and adding it back
-    // on a redelivery would make the state depend on how often the record came.
+    // A use or label already out of every window is dropped: the once-a-day pruning may have removed it, and adding
+    // it back on a redelivery would make the state depend on how often the record came.
     if (r.ts <= s.latest - DEVICE_WINDOW_MS) return false;
+    if (r.k === 'label') return applyLabel(s.labels, r.id, r.ts, r.fraud, MAX_DEVICE_LABELS);
     const before = s.users.get(r.user);
     // A use no later than the user's latest changes nothing (a repeat, say).
     if (before !== undefined && r.ts <= before) return false;
@@ -43,16 +53,20 @@ export const deviceKind: EntityKind<DeviceState, DeviceRecord> = {
     if (r.ts > s.latest) {
       const dayChanged = Math.floor(r.ts / DAY) !== Math.floor(s.latest / DAY);
       s.latest = r.ts;
-      // Users gone quiet leave once a day of event time: the features only count uses inside their windows anyway.
-      if (dayChanged) deleteUpTo(s.users, s.latest - DEVICE_WINDOW_MS, latestUse);
+      // Users gone quiet and old labels leave once a day of event time: the features only count those inside their
+      // windows anyway.
+      if (dayChanged) {
+        deleteUpTo(s.users, s.latest - DEVICE_WINDOW_MS, latestUse);
+        deleteUpTo(s.labels, s.latest - DEVICE_WINDOW_MS, labelTime);
+      }
     }
     if (s.users.size > MAX_DEVICE_USERS) deleteOldest(s.users, latestUse);
     return true;
   },
-  encode: (s) => JSON.stringify({ ...s, latest: encodeTime(s.latest), users: mapToEntries(s.users) }),
+  encode: (s) => JSON.stringify({ ...s, latest: encodeTime(s.latest), users: mapToEntries(s.users), labels: mapToEntries(s.labels) }),
   decode(text) {
     const o = JSON.parse(text);
-    return { ...o, latest: decodeTime(o.latest), users: entriesToMap(o.users) } as DeviceState;
+    return { ...o, latest: decodeTime(o.latest), users: entriesToMap(o.users), labels: entriesToMap(o.labels) } as DeviceState;
   },
 };
 

@@ -2,7 +2,7 @@ import { featureNames } from '../../../features/definitions';
 import { DEVICE_WINDOW_MS, deviceKind, MAX_DEVICE_USERS, otherUsersInWindows } from '../../../features/state/device-state';
 import { userKind } from '../../../features/state/user-state';
 import { HOUR } from '../../../features/transforms/time';
-import { bytesOf, DAY, deviceUse, featuresFrom, fold, T0 } from './fixtures';
+import { bytesOf, DAY, deviceUse, featuresFrom, fold, label, T0 } from './fixtures';
 
 const WINDOWS = [DAY, 30 * DAY];
 
@@ -71,8 +71,36 @@ describe('device state', () => {
     expect(featuresFrom('login', now, user)[index]).toBeNaN();
   });
 
+  it('counts fraud labels of its events from the time each became known, the latest label of an event winning', () => {
+    const index = featureNames('login').indexOf('device_fraud_labels_30d');
+    const user = userKind.init();
+    const records = [deviceUse('a', T0, 'u7'), deviceUse('b', T0 + HOUR, 'u8'), label('a', T0 + DAY, true), label('b', T0 + 2 * DAY, true)];
+    const { state, applied } = fold(deviceKind, records);
+    expect(applied).toEqual([true, true, true, true]);
+    const at = (now: number) => featuresFrom('login', now, user, { deviceState: state })[index];
+    expect(at(T0 + DAY - 1)).toBe(0); // before the first label was known
+    expect(at(T0 + DAY)).toBe(1);
+    expect(at(T0 + 2 * DAY)).toBe(2);
+    expect(at(T0 + DAY + 30 * DAY)).toBe(1); // a's label is older than 30 days by then
+    expect(featuresFrom('login', T0 + 2 * DAY, user)[index]).toBeNaN();
+    // The same labels again change nothing; a correction does.
+    const once = deviceKind.encode(state);
+    for (const r of records.slice(2)) expect(deviceKind.apply(state, r)).toBe(false);
+    expect(deviceKind.encode(state)).toBe(once);
+    expect(deviceKind.apply(state, label('b', T0 + 3 * DAY, false))).toBe(true);
+    expect(at(T0 + 3 * DAY)).toBe(1);
+  });
+
+  it('forgets labels that leave the window and refuses them when they come again', () => {
+    const { state } = fold(deviceKind, [deviceUse('a', T0, 'u7'), label('a', T0 + HOUR, true), deviceUse('b', T0 + HOUR + DEVICE_WINDOW_MS + DAY, 'u8')]);
+    expect(state.labels.size).toBe(0);
+    const after = deviceKind.encode(state);
+    expect(deviceKind.apply(state, label('a', T0 + HOUR, true))).toBe(false);
+    expect(deviceKind.encode(state)).toBe(after);
+  });
+
   it('round-trips through encode/decode to identical features', () => {
-    const { state } = fold(deviceKind, [deviceUse('a', T0, 'u2'), deviceUse('b', T0 + HOUR, 'u3'), deviceUse('c', T0 + 2 * HOUR, 'u2')]);
+    const { state } = fold(deviceKind, [deviceUse('a', T0, 'u2'), deviceUse('b', T0 + HOUR, 'u3'), label('a', T0 + HOUR, true), deviceUse('c', T0 + 2 * HOUR, 'u2')]);
     const decoded = deviceKind.decode(deviceKind.encode(state));
     expect(deviceKind.encode(decoded)).toBe(deviceKind.encode(state));
     const user = userKind.init();
