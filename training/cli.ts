@@ -7,12 +7,12 @@ import type { AuditChampion } from '../models/cli';
 import type { ScoredEventType } from '../features/definitions';
 import { loadListDirectory } from '../features/deny-lists/list-directory';
 import { evaluateModel } from './evaluate-model';
-import { train } from './train';
+import { DEFAULT_MIN_BLOCK_SCORE, train } from './train';
 
 function rateOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${name}: expected a share between 0 and 1, got "${value}"`);
+    if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${name}: expected a number between 0 and 1, got "${value}"`);
     return n;
   };
 }
@@ -32,6 +32,7 @@ interface TrainCliOptions {
   stepUpRate: number;
   holdRate: number;
   blockRate: number;
+  minBlockScore: number;
 }
 
 /**
@@ -86,6 +87,7 @@ export function registerTrainingCommands(program: Command, auditChampion: AuditC
     .option('--step-up-rate <share>', 'share of validation events at or above the step-up threshold', rateOption('--step-up-rate'), 0.03)
     .option('--hold-rate <share>', 'share of validation withdrawals at or above the hold threshold', rateOption('--hold-rate'), 0.005)
     .option('--block-rate <share>', 'share of validation logins at or above the block threshold', rateOption('--block-rate'), 0.002)
+    .option('--min-block-score <probability>', 'lowest fraud probability a login is blocked at, whatever --block-rate gives', rateOption('--min-block-score'), DEFAULT_MIN_BLOCK_SCORE)
     .action(
       action(async (ctx, o: TrainCliOptions) => {
         const { config, log } = ctx;
@@ -105,6 +107,7 @@ export function registerTrainingCommands(program: Command, auditChampion: AuditC
           truth: o.truth,
           denyLists: await denyListsFrom(o.lists),
           rates: { stepUp: o.stepUpRate, hold: o.holdRate, block: o.blockRate },
+          minBlockScore: o.minBlockScore,
           onProgress: (m) => log.info(m),
           onStep: bars.onStep,
         }).finally(bars.stop);

@@ -38,6 +38,8 @@ export interface TrainOptions {
   denyLists?: DenyListLookup;
   /** Target share of events stepped up / held / blocked, set on validation. */
   rates: { stepUp: number; hold: number; block: number };
+  /** The lowest fraud probability a login is blocked at (see {@link DEFAULT_MIN_BLOCK_SCORE}). @defaultValue 0.5 */
+  minBlockScore?: number;
   fit?: FitOptions;
   onProgress?: (message: string) => void;
   /** Fit progress of each candidate (rounds or epochs), for progress bars. */
@@ -59,6 +61,14 @@ export interface TrainedVersion {
 }
 
 type TargetRates = TrainOptions['rates'];
+
+/**
+ * A login is blocked only at this fraud probability or above, whatever the block rate gives: a block turns the user
+ * away outright, and below even odds most of those turned away would be the account's owners, for whom a step-up is
+ * the proportionate answer. Where the model rarely reaches it (login fraud rare, or labels few) logins are blocked
+ * rarely, and stepped up instead.
+ */
+export const DEFAULT_MIN_BLOCK_SCORE = 0.5;
 
 /**
  * The two target rates of each event type's thresholds, the stricter action's first. decide() (serving/decision.ts)
@@ -180,7 +190,10 @@ async function buildModel(
   const thresholds: Thresholds =
     type === 'withdrawal'
       ? { step_up: thresholdForRate(pValidation, options.rates.stepUp), hold: thresholdForRate(pValidation, options.rates.hold) }
-      : { step_up: thresholdForRate(pValidation, options.rates.stepUp), block: thresholdForRate(pValidation, options.rates.block) };
+      : {
+          step_up: thresholdForRate(pValidation, options.rates.stepUp),
+          block: Math.max(thresholdForRate(pValidation, options.rates.block), options.minBlockScore ?? DEFAULT_MIN_BLOCK_SCORE),
+        };
 
   const createdAt = new Date().toISOString();
   const metadata = { event_type: type, feature_set_version: FEATURE_SET_VERSION };

@@ -34,6 +34,8 @@ describe('vigil train', () => {
       expect(manifest.featureNames).toEqual(featureNames(type));
       expect(manifest.onnxSha256).toBe(sha256Hex(await readFile(join(dir, 'model.onnx'))));
       expect(manifest.thresholds.step_up).toBeLessThan(type === 'withdrawal' ? (manifest.thresholds.hold as number) : (manifest.thresholds.block as number));
+      // This small world's login model stays far below even odds: the block rate alone would block at about 5%.
+      if (type === 'login') expect(manifest.thresholds.block).toBe(0.5);
       const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
       for (const key of ['rocAuc', 'averagePrecision', 'cardPrecisionAt100', 'recallAtFpr', 'n', 'positives']) expect(metrics).toHaveProperty(key);
       expect(Object.keys(metrics.recallAtFpr)).toEqual(['0.001', '0.01']);
@@ -44,6 +46,18 @@ describe('vigil train', () => {
     // Versions trained with --out do not take the champion's place.
     const champions = await new ModelRegistry(world.modelDir).champions();
     expect(champions).toEqual(world.champions);
+  });
+
+  it('sets the login block threshold from --block-rate where that is above --min-block-score', async () => {
+    const out = join(world.root, 'min-block-score');
+    const base = ['train', '--events', join(world.dataDir, 'events.jsonl'), '--labels', join(world.dataDir, 'labels.jsonl'), ...PERIODS];
+    const { stdout } = await vigil([...base, '--type', 'login', '--algo', 'gbdt', '--out', out, '--min-block-score', '0.001']);
+    const [version] = JSON.parse(stdout.trim().split('\n').pop() as string).versions as { dir: string }[];
+    const manifest = manifestSchema.parse(JSON.parse(await readFile(join(version?.dir as string, 'manifest.json'), 'utf8')));
+    expect(manifest.thresholds.block).toBeGreaterThan(0.001);
+    expect(manifest.thresholds.block).toBeLessThan(0.5);
+    expect(manifest.thresholds.block).toBeGreaterThan(manifest.thresholds.step_up);
+    await expect(vigil([...base, '--min-block-score', '1.5'])).rejects.toMatchObject({ stderr: expect.stringContaining('--min-block-score: expected a number between 0 and 1, got "1.5"') });
   });
 
   it('refuses overlapping periods and bad dates, naming the option', async () => {
