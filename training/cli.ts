@@ -9,7 +9,8 @@ import { loadListDirectory } from '../features/deny-lists/list-directory';
 import { evaluateModel } from './evaluate-model';
 import { DEFAULT_MIN_BLOCK_SCORE, train } from './train';
 
-function rateOption(name: string) {
+/** A command-line number strictly between 0 and 1 (a share of events, a probability). */
+function fractionOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${name}: expected a number between 0 and 1, got "${value}"`);
@@ -84,10 +85,10 @@ export function registerTrainingCommands(program: Command, auditChampion: AuditC
     .addOption(new Option('--type <type>', 'event type to train').choices(['login', 'withdrawal', 'all']).default('all'))
     .option('--truth <file>', 'truth.jsonl of a generated data set: per-scenario recall in the report')
     .option('--lists <dir>', "deny lists for the addr_deny_listed feature: every <name>-<chain>.txt file of this directory")
-    .option('--step-up-rate <share>', 'share of validation events at or above the step-up threshold', rateOption('--step-up-rate'), 0.03)
-    .option('--hold-rate <share>', 'share of validation withdrawals at or above the hold threshold', rateOption('--hold-rate'), 0.005)
-    .option('--block-rate <share>', 'share of validation logins at or above the block threshold', rateOption('--block-rate'), 0.002)
-    .option('--min-block-score <probability>', 'lowest fraud probability a login is blocked at, whatever --block-rate gives', rateOption('--min-block-score'), DEFAULT_MIN_BLOCK_SCORE)
+    .option('--step-up-rate <share>', 'share of validation events at or above the step-up threshold', fractionOption('--step-up-rate'), 0.03)
+    .option('--hold-rate <share>', 'share of validation withdrawals at or above the hold threshold', fractionOption('--hold-rate'), 0.005)
+    .option('--block-rate <share>', 'share of validation logins at or above the block threshold', fractionOption('--block-rate'), 0.002)
+    .option('--min-block-score <probability>', 'lowest fraud probability a login is blocked at, whatever --block-rate gives', fractionOption('--min-block-score'), DEFAULT_MIN_BLOCK_SCORE)
     .action(
       action(async (ctx, o: TrainCliOptions) => {
         const { config, log } = ctx;
