@@ -1,7 +1,7 @@
 import { commandsWritten, guardRedis } from '../../core/redis';
 import type { EventRef } from '../records';
 import type { EntityKind } from '../state/entity-kind';
-import { kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
+import { ENTITY_KINDS, kindOf, type EntityName, type EntityStates } from '../state/entity-kinds';
 import { DAY } from '../transforms/time';
 import calculateSlot = require('cluster-key-slot');
 import type { EntityUpdate, FeatureStore, StepStates, StoreStep } from './feature-store';
@@ -29,8 +29,20 @@ export interface RedisFeatureStoreOptions {
   onCompactionError?: (err: Error) => void;
 }
 
-/** Entities per bulk append call: large enough to amortise the round trip, small enough not to stall Redis. */
+/** Records per bulk append call: large enough to amortise the round trip, small enough not to stall Redis. */
 const APPEND_MANY_CHUNK = 256;
+
+/** One entity's records in a bulk append call. */
+interface AppendPiece {
+  entity: EntityName;
+  key: string;
+  snap: string;
+  tail: string;
+  records: string[];
+}
+
+/** Each entity kind's TTL as a script argument. */
+const TTL_ARGUMENT = Object.fromEntries(Object.entries(ENTITY_KINDS).map(([name, kind]) => [name, String(kind.ttlMs)])) as Record<EntityName, string>;
 /** Event references per MGET or bulk write. */
 const REF_CHUNK = 1000;
 
@@ -66,10 +78,16 @@ export class RedisFeatureStore implements FeatureStore {
     this.onCompactionError = options.onCompactionError ?? (() => {});
   }
 
+  /**
+   * What an entity's keys start with. The hash tag keeps both keys of an entity in one cluster slot. A key holding "}"
+   * only shortens the tag, to the same prefix for both keys, so they still share a slot.
+   */
+  private base(entity: EntityName, key: string): string {
+    return `${this.prefix}{${kindOf(entity).name}:${key}}`;
+  }
+
   private keys(entity: EntityName, key: string): [snap: string, tail: string] {
-    // The hash tag keeps both keys of an entity in one cluster slot. A key holding "}" only shortens the tag, to
-    // the same prefix for both keys, so they still share a slot.
-    const base = `${this.prefix}{${kindOf(entity).name}:${key}}`;
+    const base = this.base(entity, key);
     return [`${base}:s`, `${base}:t`];
   }
 
@@ -117,12 +135,12 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   /**
-   * Ingestion without reads: many entities' appends per script call. Appends to one entity keep their order (they
-   * stay in one group, in step order); across entities order does not matter.
+   * Ingestion without reads: many entities' appends per script call. Each entity's records of the batch go out
+   * together, in step order, so that one RPUSH and one TTL refresh serve them all; across entities order does not
+   * matter.
    */
   private async appendOnly(steps: readonly StoreStep[]): Promise<void> {
-    const updates = steps.flatMap((step) => step.updates);
-    const keys = updates.map((u) => this.keys(u.entity, u.key));
+    const pieces = this.appendPieces(steps);
     // Every call is awaited together at the end; one that fails while later chunks are still being encoded is
     // reported there, not as an unhandled rejection.
     const calls: Promise<unknown>[] = [];
@@ -131,20 +149,27 @@ export class RedisFeatureStore implements FeatureStore {
       calls.push(call);
     };
     send(this.writeRefs(steps));
-    // Chunks of one slot go out in step order on one connection, and as EVAL, so each entity's appends run in that
-    // order (see redis-scripts.ts).
-    const chunks = this.slotChunks(keys.map(([snap]) => snap), APPEND_MANY_CHUNK);
+    // An entity's pieces are in one slot, so they go out in order in that slot's chunks, on one connection, and as
+    // EVAL, so they run in that order (see redis-scripts.ts).
+    const chunks = this.slotChunks(
+      pieces.map((p) => p.snap),
+      APPEND_MANY_CHUNK,
+      pieces.map((p) => p.records.length),
+    );
     for (let c = 0; c < chunks.length; c++) {
       const chunk = chunks[c] as number[];
-      const args = chunk.flatMap((i) => {
-        const u = updates[i] as EntityUpdate;
-        return [String(kindOf(u.entity).ttlMs), JSON.stringify(u.record)];
-      });
+      const keys: string[] = [];
+      const args: string[] = [];
+      for (const i of chunk) {
+        const piece = pieces[i] as AppendPiece;
+        keys.push(piece.snap, piece.tail);
+        args.push(TTL_ARGUMENT[piece.entity], String(piece.records.length), ...piece.records);
+      }
       send(
-        this.redis.eval(APPEND_MANY, { keys: chunk.flatMap((i) => keys[i] as [string, string]), arguments: args }).then((lengths) => {
+        this.redis.eval(APPEND_MANY, { keys, arguments: args }).then((lengths) => {
           (lengths as number[]).forEach((n, j) => {
-            const u = updates[chunk[j] as number] as EntityUpdate;
-            if (n >= this.bulkCompactAt) this.compactLater(u.entity, u.key);
+            const piece = pieces[chunk[j] as number] as AppendPiece;
+            if (n >= this.bulkCompactAt) this.compactLater(piece.entity, piece.key);
           });
         }),
       );
@@ -153,6 +178,28 @@ export class RedisFeatureStore implements FeatureStore {
       if (c + 1 < chunks.length) await commandsWritten();
     }
     await guard(Promise.all(calls));
+  }
+
+  /**
+   * The steps' records grouped by entity, in step order, in pieces of at most {@link APPEND_MANY_CHUNK} records (a
+   * flood on one entity spans several calls). Entities come in the order first met.
+   */
+  private appendPieces(steps: readonly StoreStep[]): AppendPiece[] {
+    const open = new Map<string, AppendPiece>();
+    const pieces: AppendPiece[] = [];
+    for (const step of steps) {
+      for (const u of step.updates) {
+        const base = this.base(u.entity, u.key);
+        let piece = open.get(base);
+        if (!piece || piece.records.length === APPEND_MANY_CHUNK) {
+          piece = { entity: u.entity, key: u.key, snap: `${base}:s`, tail: `${base}:t`, records: [] };
+          open.set(base, piece);
+          pieces.push(piece);
+        }
+        piece.records.push(JSON.stringify(u.record));
+      }
+    }
+    return pieces;
   }
 
   /**
@@ -182,23 +229,26 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   /**
-   * Positions of `keys` split into groups that one multi-key command may take: at most `size` keys, and on a cluster
-   * only keys of one hash slot. Positions stay ascending within a slot, and a slot's chunks come in that order.
+   * Positions of `keys` split into groups that one multi-key command may take: keys weighing at most `size` in all
+   * (each weighs 1 unless `weights` says otherwise, and none more than `size`), and on a cluster only keys of one hash
+   * slot. Positions stay ascending within a slot, and a slot's chunks come in that order.
    */
-  private slotChunks(keys: readonly string[], size: number): number[][] {
-    const groups = new Map<number, number[]>();
+  private slotChunks(keys: readonly string[], size: number, weights?: readonly number[]): number[][] {
+    const groups = new Map<number, { positions: number[]; weight: number }>();
     const chunks: number[][] = [];
     for (let i = 0; i < keys.length; i++) {
       const slot = this.cluster ? calculateSlot(keys[i] as string) : 0;
+      const weight = weights ? (weights[i] as number) : 1;
       let group = groups.get(slot);
-      if (!group) groups.set(slot, (group = []));
-      group.push(i);
-      if (group.length === size) {
-        chunks.push(group);
-        groups.delete(slot);
+      if (group && group.weight + weight > size) {
+        chunks.push(group.positions);
+        group = undefined;
       }
+      if (!group) groups.set(slot, (group = { positions: [], weight: 0 }));
+      group.positions.push(i);
+      group.weight += weight;
     }
-    for (const group of groups.values()) chunks.push(group);
+    for (const group of groups.values()) chunks.push(group.positions);
     return chunks;
   }
 

@@ -40,16 +40,20 @@ export const appendCall = (snapKey: string, tailKey: string, record: string, ttl
 });
 
 /**
- * Appends one record to each of many entities in one call (bulk ingestion, where nothing is read back): keys come
- * in (snapshot, tail) pairs and arguments in (TTL, record) pairs. Returns each tail's new length. On a cluster every
- * key of one call must share a slot.
+ * Appends records to each of many entities in one call (bulk ingestion, where nothing is read back): keys come in
+ * (snapshot, tail) pairs, one pair per entity, and arguments per entity as its TTL, its number of records, then the
+ * records, all pushed by one RPUSH. Returns each tail's new length. At most a few hundred records per entity (a Lua
+ * call takes at most some thousands of arguments). On a cluster every key of one call must share a slot.
  */
 export const APPEND_MANY = `
 local lengths = {}
+local a = 1
 for i = 1, #KEYS, 2 do
-  lengths[#lengths + 1] = redis.call('RPUSH', KEYS[i + 1], ARGV[i + 1])
-  redis.call('PEXPIRE', KEYS[i + 1], ARGV[i])
-  redis.call('PEXPIRE', KEYS[i], ARGV[i])
+  local ttl, n = ARGV[a], tonumber(ARGV[a + 1])
+  lengths[#lengths + 1] = redis.call('RPUSH', KEYS[i + 1], unpack(ARGV, a + 2, a + 1 + n))
+  redis.call('PEXPIRE', KEYS[i + 1], ttl)
+  redis.call('PEXPIRE', KEYS[i], ttl)
+  a = a + 2 + n
 end
 return lengths`;
 

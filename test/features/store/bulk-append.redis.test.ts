@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { connectRedis } from '../../../core/redis';
+import { parseEvent } from '../../../data/schemas';
 import { FeaturePipeline, type PipelineItem } from '../../../features/pipeline';
 import { hmacPseudonymizer } from '../../../features/pseudonymizer';
 import type { FeatureStore } from '../../../features/store/feature-store';
@@ -56,6 +57,33 @@ it.each([
     }
   }
 }, 120_000);
+
+it('a flood on one entity within one batch, more records than one call takes, ends in the memory replay state', async () => {
+  // 700 failed logins on one account from one IP and device, then a success from elsewhere, in one store call: the
+  // account's, the IP's and the device's records span several calls and must stay in order.
+  const T0 = Date.parse('2026-03-01T10:00:00Z');
+  const events = Array.from({ length: 700 }, (_, i) => ({ type: 'login', eventId: `f${i}`, userId: 'victim', ts: new Date(T0 + i * 250).toISOString(), ip: '198.51.100.9', deviceId: 'dv-bot', success: false }));
+  events.push({ type: 'login', eventId: 'ok', userId: 'victim', ts: new Date(T0 + 700 * 250).toISOString(), ip: '192.0.2.44', deviceId: 'dv-own', success: true });
+  const items: PipelineItem[] = events.map((e) => ({ kind: 'event', event: parseEvent(e), tsMs: Date.parse(e.ts) }));
+  const memory = new MemoryFeatureStore();
+  await new FeaturePipeline({ store: memory, pseudonymize }).process(items, { features: false });
+  const redis = await connectRedis([testRedisUrl()], { scripts: FEATURE_STORE_SCRIPTS });
+  const keyPrefix = uniqueKeyPrefix();
+  const store = new RedisFeatureStore(redis as unknown as FeatureStoreCommands, { keyPrefix, bulkCompactAt: 100_000 });
+  try {
+    await new FeaturePipeline({ store, pseudonymize }).process(items, { features: false });
+    const entities = entitiesOf(items, pseudonymize);
+    expect(await canonicalStates(store, entities)).toEqual(await canonicalStates(memory, entities));
+    const victim = await store.readState('user', 'victim');
+    expect(victim?.loginTs).toHaveLength(701);
+    expect(victim?.loginOk.slice(-2)).toEqual([0, 1]);
+  } finally {
+    await store.close();
+    const client = await connectTestRedis(testRedisUrl());
+    await deleteKeysWithPrefix(client, keyPrefix);
+    client.destroy();
+  }
+}, 60_000);
 
 it('a bulk append call that fails while later chunks are still being sent rejects the step, with no unhandled rejection', async () => {
   // In a Node process of its own: Jest keeps unhandled rejections from reaching a test's listeners.
