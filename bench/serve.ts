@@ -25,7 +25,7 @@ import { processCpuMs, spawnChild, startRedis, type ChildHandle } from './suppor
  * - requests/s of POST /v1/score/withdrawal on `vigil serve` (its own process: Redis features, a real API key, the
  *   trained gbdt champion, deny lists, cases, audit) and of a bare Express route answering a fixed JSON body on the
  *   same server code (bench/support/bare-server.ts), both driven by autocannon with as many connections; their ratio
- *   (target ≥ 0.8);
+ *   (target ≥ 0.8); and, as a bound on that ratio, of the same route parsing the body and making one Redis round trip;
  * - scoring latency p50/p99 at an even 1,000 requests/s (target p99 ≤ 5 ms) and at 100 requests/s, where requests
  *   seldom wait for each other, each measured after a warm-up at its rate on the same connections
  *   ({@link PACED_WARMUP_SECONDS}), from an open-loop paced sender (bench/support/paced-load.ts: autocannon's
@@ -146,6 +146,12 @@ async function main(): Promise<void> {
     const bareMax = await costed(bare.handle, () => load({ port: bare.port, key, bodies, seconds: SECONDS }));
     const bareFixed = await warmedPaced(bare.handle, { port: bare.port, key, bodies, rate: FIXED_RATE });
     await bare.handle.stop();
+    progress(`one Redis round trip per request: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s at full speed`);
+    const floor = await startBare(redis.url);
+    stops.push(() => floor.handle.stop());
+    await load({ port: floor.port, key, bodies, seconds: WARMUP_SECONDS });
+    const floorMax = await costed(floor.handle, () => load({ port: floor.port, key, bodies, seconds: SECONDS }), redisStats);
+    await floor.handle.stop();
 
     progress(`vigil serve: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s each at full speed, at ${FIXED_RATE} and ${LIGHT_RATE} requests/s (after ${PACED_WARMUP_SECONDS} s at each rate), and in autocannon's bursts`);
     const scoring = await startVigilServe(env, root);
@@ -158,7 +164,7 @@ async function main(): Promise<void> {
     const bursts = await costed(scoring.handle, () => load({ port: scoring.port, key, bodies, seconds: SECONDS, overallRate: FIXED_RATE }), redisStats);
     await scoring.handle.stop();
     // A figure over refused requests measures the refusal: stop rather than print it.
-    const runs = { bareMax, bareFixed, scoreMax, fixed, light, bursts };
+    const runs = { bareMax, bareFixed, floorMax, scoreMax, fixed, light, bursts };
     const failed = Object.entries(runs).filter(([, r]) => r.non2xx + r.errors > 0);
     if (failed.length) throw new Error(`requests answered with an error status or not at all: ${failed.map(([name, r]) => `${name}: ${r.non2xx} non-2xx, ${r.errors} errors`).join('; ')}`);
     const profile = PROFILE_DIR ? profileSummary(PROFILE_DIR) : undefined;
@@ -176,6 +182,9 @@ async function main(): Promise<void> {
         met: ratio >= 0.8,
         score: scoreMax,
         bare: bareMax,
+        // The least a scorer backed by a Redis feature store must do per request: parse the body and wait for one
+        // Redis round trip. Its ratio to the bare route bounds what any such scorer can reach on this machine.
+        oneRoundTrip: { ...floorMax, ratio: Math.round((floorMax.requestsPerSecond / bareMax.requestsPerSecond) * 1000) / 1000 },
       },
       // Evenly spaced requests (bench/support/paced-load.ts), latency from when each was due.
       // The bare route at the same even rate: the floor this machine's HTTP round trips set under the same sender.
@@ -421,8 +430,9 @@ async function startVigilServe(vars: Record<string, string>, cwd: string): Promi
   return { handle, port };
 }
 
-async function startBare(): Promise<{ handle: ChildHandle; port: number }> {
-  const handle = spawnChild(process.execPath, [...programArgs('bench/support/bare-server'), String(WORKERS)]);
+/** The bare route; with `redisUrl`, the route that makes one Redis round trip per request (bench/support/bare-server.ts). */
+async function startBare(redisUrl?: string): Promise<{ handle: ChildHandle; port: number }> {
+  const handle = spawnChild(process.execPath, [...programArgs('bench/support/bare-server'), String(WORKERS), ...(redisUrl ? [redisUrl] : [])]);
   const port = await firstLine(handle, 'stdout', (line) => (JSON.parse(line) as { port?: number }).port);
   return { handle, port };
 }
