@@ -4,7 +4,7 @@ import { sealedLocations } from '../../../features/location-cipher';
 import { hmacPseudonymizer } from '../../../features/pseudonymizer';
 import { emptyReplayStats, replay, type ReplayStats } from '../../../features/replay';
 import { kindOf, type EntityName } from '../../../features/state/entity-kinds';
-import type { FeatureStore } from '../../../features/store/feature-store';
+import type { FeatureStore, StepStates, StoreStep } from '../../../features/store/feature-store';
 import { MemoryFeatureStore } from '../../../features/store/memory-feature-store';
 import { RedisFeatureStore, type RedisFeatureStoreOptions } from '../../../features/store/redis-feature-store';
 import { FEATURE_STORE_SCRIPTS, type FeatureStoreCommands } from '../../../features/store/redis-scripts';
@@ -41,11 +41,42 @@ async function redisStore(urls: string[], options: RedisFeatureStoreOptions): Pr
   return new RedisFeatureStore(redis as unknown as FeatureStoreCommands, options);
 }
 
+/**
+ * Two stores on one Redis taking turns, a store call each, as two scoring processes would: each folds the other's
+ * records, and their compactions race.
+ */
+class TakingTurns implements FeatureStore {
+  private turn = 0;
+  constructor(private readonly stores: [FeatureStore, FeatureStore]) {}
+  apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T): Promise<(T | undefined)[]> {
+    this.turn ^= 1;
+    return (this.stores[this.turn] as FeatureStore).apply(steps, onStates);
+  }
+  getEventRefs(eventIds: readonly string[]) {
+    return (this.stores[this.turn] as FeatureStore).getEventRefs(eventIds);
+  }
+  readState<N extends EntityName>(entity: N, key: string) {
+    return this.stores[0].readState(entity, key);
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.stores.map((s) => s.close()));
+  }
+}
+
 const BACKENDS: Backend[] = [
   { name: 'memory', batchSize: 2000, open: async () => new MemoryFeatureStore() },
   { name: 'redis, compactAt 5', batchSize: 97, open: () => redisStore([testRedisUrl()], { keyPrefix: `${prefix}c5:`, compactAt: 5 }) },
   { name: 'redis, default compaction', batchSize: 2000, open: () => redisStore([testRedisUrl()], { keyPrefix: `${prefix}default:` }) },
   { name: 'redis cluster of 3 masters, compactAt 5', batchSize: 500, open: () => redisStore(cluster.urls, { keyPrefix: prefix, compactAt: 5, cluster: true }) },
+  {
+    name: 'redis, two stores taking turns, compactAt 3',
+    batchSize: 7,
+    open: async () =>
+      new TakingTurns([
+        await redisStore([testRedisUrl()], { keyPrefix: `${prefix}turns:`, compactAt: 3 }),
+        await redisStore([testRedisUrl()], { keyPrefix: `${prefix}turns:`, compactAt: 3 }),
+      ]),
+  },
 ];
 
 interface Outcome {

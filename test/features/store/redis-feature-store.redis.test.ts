@@ -1,7 +1,7 @@
 import { connectRedis } from '../../../core/redis';
 import { kindOf } from '../../../features/state/entity-kinds';
 import type { UserState } from '../../../features/state/user-state';
-import type { StoreStep } from '../../../features/store/feature-store';
+import type { StepStates, StoreStep } from '../../../features/store/feature-store';
 import { MemoryFeatureStore } from '../../../features/store/memory-feature-store';
 import { RedisFeatureStore } from '../../../features/store/redis-feature-store';
 import { APPEND, APPEND_MANY, FEATURE_STORE_SCRIPTS, SET_MANY, type FeatureStoreCommands } from '../../../features/store/redis-scripts';
@@ -131,4 +131,21 @@ it('compacts bulk appends once the tail reaches bulkCompactAt, reading the entit
   expect(calls.filter((c) => c !== 'setMany')).toEqual(['appendMany', 'appendMany', 'vigilRead', 'vigilCompact']);
   expect(await client.lLen(tailKey())).toBe(0);
   expect(await client.get(snapshotKey())).toBe(await memoryState(steps));
+});
+
+it('steps on one entity sent before the earlier ones are answered each get the state before them', async () => {
+  const store = new RedisFeatureStore((await watchedConnection()).redis, { keyPrefix: prefix, compactAt: 4 });
+  const steps = Array.from({ length: 12 }, (_, n) => loginStep(n + 1, true));
+  const encoded = (_i: number, states: StepStates) => user.encode(states[0] as UserState);
+  try {
+    await store.apply([steps[0] as StoreStep], encoded);
+    // Eleven calls at once, compactions under way: each must see exactly the records sent before it.
+    const before = await Promise.all(steps.slice(1).map((step) => store.apply([step], encoded)));
+    const expected = await Promise.all(steps.slice(1).map((_, n) => memoryState(steps.slice(0, n + 1))));
+    expect(before.map(([b]) => b)).toEqual(expected);
+    const [last] = await store.apply([loginStep(13, true)], encoded);
+    expect(last).toBe(await memoryState(steps));
+  } finally {
+    await store.close();
+  }
 });
