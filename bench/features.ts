@@ -27,7 +27,8 @@ import { startRedis } from './support/processes';
  *   {@link ONLINE_WARMUP} events that are not measured (a scoring server runs warm: the first events of a process pay
  *   for compiling the read path), and the same figures for those first events; V8's allocation-site pretenuring is
  *   off from this phase on, as in `vigil serve`;
- * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine.
+ * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine, and the p50/p99
+ *   latency of GETs one at a time on one connection: the round trip no online step can do without.
  * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 3000).
  */
 
@@ -58,6 +59,12 @@ async function serverCpuSeconds(redis: { info(section: string): Promise<string> 
   const info = await redis.info('cpu');
   const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
   return field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread');
+}
+/** p50 and p99 latency, ms, of the one test in redis-benchmark's CSV output. */
+function latencyPercentiles(csv: string): [number, number] {
+  const [header, row] = csv.trim().split('\n').map((line) => line.split(',').map((cell) => cell.replace(/"/g, '')));
+  const column = (name: string) => Number(row?.[header?.indexOf(name) ?? -1] ?? Number.NaN);
+  return [column('p50_latency_ms'), column('p99_latency_ms')];
 }
 const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -107,6 +114,9 @@ async function main(): Promise<void> {
 
     const reference = execFileSync('redis-benchmark', ['-q', '-n', '100000', '-t', 'set,get', '-P', '16', '-p', port], { encoding: 'utf8' });
     const opsOf = (cmd: string) => Number(new RegExp(`${cmd}: ([\\d.]+) requests per second`).exec(reference)?.[1] ?? Number.NaN);
+    // One connection, one command at a time: the round trip an online step cannot do without, and its tail.
+    const oneByOne = execFileSync('redis-benchmark', ['--csv', '-n', '20000', '-c', '1', '-t', 'get', '-p', port], { encoding: 'utf8' });
+    const [p50, p99] = latencyPercentiles(oneByOne);
 
     console.log(
       JSON.stringify({
@@ -131,6 +141,8 @@ async function main(): Promise<void> {
         onlineWarmupP99Ms: round3(quantile(warmup, 0.99)),
         redisBenchmarkSetPerSecond: opsOf('SET'),
         redisBenchmarkGetPerSecond: opsOf('GET'),
+        redisBenchmarkGetOneConnectionP50Ms: p50,
+        redisBenchmarkGetOneConnectionP99Ms: p99,
         targets: { memoryReplayEventsPerSecond: 300_000, redisIngestEventsPerSecond: 30_000, onlineP99Ms: 1 },
       }),
     );
