@@ -26,7 +26,8 @@ import { startRedis } from './support/processes';
  * - online read+update: one event at a time through FeaturePipeline with features against Redis, p50/p99 ms, after
  *   {@link ONLINE_WARMUP} events that are not measured (a scoring server runs warm: the first events of a process pay
  *   for compiling the read path), and the same figures for those first events; V8's allocation-site pretenuring is
- *   off from this phase on, as in `vigil serve`;
+ *   off from this phase on, as in `vigil serve`; and the p50/p99 of a plain GET on the same connection, one at a time:
+ *   the round trip every online step pays;
  * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine, and the p50/p99
  *   latency of GETs one at a time on one connection: the round trip no online step can do without.
  * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 3000).
@@ -109,6 +110,14 @@ async function main(): Promise<void> {
     }
     const warmup = all.slice(0, ONLINE_WARMUP).sort();
     const latencies = all.slice(ONLINE_WARMUP).sort();
+    // The same connection, one GET at a time: the round trip every online step pays before any work of its own.
+    const roundTrips = new Float64Array(ONLINE_EVENTS);
+    for (let i = 0; i < roundTrips.length; i++) {
+      const start = performance.now();
+      await redis.get('bench:round-trip');
+      roundTrips[i] = performance.now() - start;
+    }
+    roundTrips.sort();
     await store.close();
 
 
@@ -136,6 +145,8 @@ async function main(): Promise<void> {
         onlineP50Ms: round3(quantile(latencies, 0.5)),
         onlineP99Ms: round3(quantile(latencies, 0.99)),
         onlineMaxMs: round3(latencies[latencies.length - 1] ?? Number.NaN),
+        onlineGetP50Ms: round3(quantile(roundTrips, 0.5)),
+        onlineGetP99Ms: round3(quantile(roundTrips, 0.99)),
         onlineWarmupEvents: warmup.length,
         onlineWarmupP50Ms: round3(quantile(warmup, 0.5)),
         onlineWarmupP99Ms: round3(quantile(warmup, 0.99)),
