@@ -120,10 +120,10 @@ async function main(): Promise<void> {
     roundTrips.sort();
     await store.close();
 
-
     const reference = execFileSync('redis-benchmark', ['-q', '-n', '100000', '-t', 'set,get', '-P', '16', '-p', port], { encoding: 'utf8' });
     const opsOf = (cmd: string) => Number(new RegExp(`${cmd}: ([\\d.]+) requests per second`).exec(reference)?.[1] ?? Number.NaN);
-    // One connection, one command at a time: the round trip an online step cannot do without, and its tail.
+    // One connection, one command at a time, from a C client: the round trip's floor on this machine, without
+    // Node's or node-redis's own cost (onlineGet* above includes them).
     const oneByOne = execFileSync('redis-benchmark', ['--csv', '-n', '20000', '-c', '1', '-t', 'get', '-p', port], { encoding: 'utf8' });
     const [p50, p99] = latencyPercentiles(oneByOne);
 

@@ -1,7 +1,7 @@
 import express from 'express';
 import cluster from 'node:cluster';
-import { createClient } from 'redis';
 import { once } from 'node:events';
+import { createClient } from 'redis';
 import { createLogger } from '../../core/logger';
 import { runPrimary } from '../../serving/cluster-primary';
 import { startServer } from '../../serving/server';
