@@ -59,8 +59,9 @@ export const CONFIG_VARIABLES = {
   VIGIL_MAX_CLOCK_SKEW_MS: {
     default: '300000',
     description:
-      'How far ahead of the server clock an event or label sent over HTTP may be timed, ms; one timed later gets a 400 ' +
-      'naming `ts` (feature state trusts event time: one event far ahead would make its user ignore every real one after it). ' +
+      'How far ahead of the server clock an event or label sent over HTTP, or queued for `vigil worker`, may be timed, ms; ' +
+      'one timed later gets a 400 naming `ts` (from the queue: a dead letter naming `ts`) and changes nothing (feature state ' +
+      'trusts event time: one event far ahead would make its user ignore every real one after it). ' +
       'A staging service fed simulated traffic stamped ahead of today (as `vigil bench serve` does) may set it as wide as it needs.',
     schema: intFrom(0, Number.MAX_SAFE_INTEGER),
   },

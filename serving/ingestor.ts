@@ -4,7 +4,7 @@ import { safeParseEvent, safeParseLabel, tsMillis, type Parsed } from '../data/s
 import type { FeaturePipeline, PipelineItem } from '../features/pipeline';
 import type { FeatureStore } from '../features/store/feature-store';
 import type { Ingestor } from './deps';
-import { tsAheadIssue } from './event-clock';
+import { tsAheadIssue } from '../data/event-clock';
 import type { AuditLog } from './stores/serving-stores';
 
 /** Most items one request may carry. */

@@ -22,6 +22,13 @@ export interface BatchProcessorOptions {
   pipeline: FeaturePipeline;
   /** Records rejected items (the dead-letter queue; see dead-letters.ts). */
   deadLetter: (letters: DeadLetter[]) => Promise<void>;
+  /**
+   * How far ahead of this process's clock an item may be timed, ms: a queue is live input, held to the same bound as
+   * HTTP (data/event-clock.ts). @defaultValue no bound
+   */
+  maxAheadMs?: number;
+  /** Current time, ms. @defaultValue Date.now */
+  now?: () => number;
 }
 
 /** The part of a BullMQ job the processor reads. */
@@ -31,8 +38,8 @@ export interface BatchJob {
 }
 
 /**
- * Turns a batch job into feature-store updates: validates every item, dead-letters the bad ones with their field
- * paths, applies the rest in order without reading features back. Re-running a batch (BullMQ retry, redelivery after
+ * Turns a batch job into feature-store updates: validates every item (an item timed too far ahead is bad too),
+ * dead-letters the bad ones with their field paths, applies the rest in order without reading features back. Re-running a batch (BullMQ retry, redelivery after
  * a crash) is safe: the entity reducers skip event ids they have applied, labels are idempotent, and dead letters
  * are keyed by job and index.
  *
@@ -41,11 +48,12 @@ export interface BatchJob {
  * event-worker.ts), anything else fails the attempt (retried per BATCH_JOB_OPTIONS).
  */
 export function createBatchProcessor(options: BatchProcessorOptions): (job: BatchJob) => Promise<BatchOutcome> {
+  const now = options.now ?? Date.now;
   return async (job) => {
     const jobId = job.id ?? '(no id)';
     let parsed;
     try {
-      parsed = parseBatch(job.data);
+      parsed = parseBatch(job.data, options.maxAheadMs === undefined ? undefined : { nowMs: now(), maxAheadMs: options.maxAheadMs });
     } catch (err) {
       if (err instanceof ValidationError) throw new UnrecoverableError(`job ${jobId}: ${err.message}`);
       throw err;

@@ -33,6 +33,8 @@ export interface EventWorkerOptions {
   lockDurationMs?: number;
   /** How often workers look for batches whose worker died, ms. @defaultValue 30000 */
   stalledIntervalMs?: number;
+  /** How far ahead of this process's clock an item may be timed, ms (see createBatchProcessor). @defaultValue no bound */
+  maxAheadMs?: number;
 }
 
 /** What a worker has done since it started. */
@@ -91,7 +93,7 @@ export async function startEventWorker(options: EventWorkerOptions): Promise<Eve
   const queue = openEventQueue(connection, keyPrefix);
   const deadLetters = openDeadLetterQueue(connection, keyPrefix);
   await queue.setGlobalConcurrency(concurrency);
-  const apply = createBatchProcessor({ pipeline: options.pipeline, deadLetter: (letters) => addDeadLetters(deadLetters, letters) });
+  const apply = createBatchProcessor({ pipeline: options.pipeline, deadLetter: (letters) => addDeadLetters(deadLetters, letters), maxAheadMs: options.maxAheadMs });
   const totals: WorkerTotals = { jobs: 0, items: 0, events: 0, labels: 0, unknownLabels: 0, deadLettered: 0, failures: 0, pauses: 0 };
   let outageAttempts = 0;
 

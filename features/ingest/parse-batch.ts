@@ -1,4 +1,5 @@
 import { ValidationError, type FieldIssue } from '../../core/errors';
+import { tsAheadIssue } from '../../data/event-clock';
 import { safeParseEvent, safeParseLabel, tsMillis } from '../../data/schemas';
 import type { PipelineItem } from '../pipeline';
 
@@ -9,6 +10,12 @@ export interface RejectedItem {
   issues: FieldIssue[];
 }
 
+/** How far ahead of `nowMs` an item may be timed (see data/event-clock.ts). */
+export interface BatchClock {
+  nowMs: number;
+  maxAheadMs: number;
+}
+
 /** A batch split into the items to apply (in batch order) and the rejects. */
 export interface ParsedBatch {
   items: PipelineItem[];
@@ -17,14 +24,15 @@ export interface ParsedBatch {
 
 /**
  * Validates a job's payload item by item. Items are `{kind: 'event' | 'label', value}`; each value is checked
- * against the data contract (safeParseEvent / safeParseLabel), and a bad item is rejected on its own so that the
- * rest of the batch still counts. Issue paths are inside the event or label (`["amount"]`), except for a broken
- * envelope (`["kind"]`, or `[]` for an item that is not an object).
+ * against the data contract (safeParseEvent / safeParseLabel) and, given a `clock`, for a `ts` no further ahead of
+ * it than allowed; a bad item is rejected on its own so that the rest of the batch still counts. Issue paths are
+ * inside the event or label (`["amount"]`), except for a broken envelope (`["kind"]`, or `[]` for an item that is
+ * not an object).
  *
  * @throws ValidationError when the payload is not `{items: [...]}` at all: nothing in it can be trusted, and no
  * retry will change that.
  */
-export function parseBatch(payload: unknown): ParsedBatch {
+export function parseBatch(payload: unknown, clock?: BatchClock): ParsedBatch {
   const items = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as { items?: unknown }).items : undefined;
   if (!Array.isArray(items)) {
     const got = Array.isArray(payload) ? 'an array' : payload === null ? 'null' : typeof payload;
@@ -34,27 +42,33 @@ export function parseBatch(payload: unknown): ParsedBatch {
   }
   const parsed: ParsedBatch = { items: [], rejected: [] };
   items.forEach((item: unknown, index) => {
-    const issues = parseItem(item, parsed.items);
+    const issues = parseItem(item, parsed.items, clock);
     if (issues) parsed.rejected.push({ index, item, issues });
   });
   return parsed;
 }
 
 /** Appends a valid item to `out`, or returns what is wrong with it. */
-function parseItem(item: unknown, out: PipelineItem[]): FieldIssue[] | undefined {
+function parseItem(item: unknown, out: PipelineItem[], clock: BatchClock | undefined): FieldIssue[] | undefined {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return [{ path: [], message: 'expected an object {kind, value}' }];
   const { kind, value } = item as { kind?: unknown; value?: unknown };
   if (kind === 'event') {
     const event = safeParseEvent(value);
     if (!event.ok) return event.issues;
-    out.push({ kind: 'event', event: event.value, tsMs: tsMillis(event.value.ts) });
-    return undefined;
+    return timed({ kind: 'event', event: event.value, tsMs: tsMillis(event.value.ts) }, out, clock);
   }
   if (kind === 'label') {
     const label = safeParseLabel(value);
     if (!label.ok) return label.issues;
-    out.push({ kind: 'label', label: label.value, tsMs: tsMillis(label.value.ts) });
-    return undefined;
+    return timed({ kind: 'label', label: label.value, tsMs: tsMillis(label.value.ts) }, out, clock);
   }
   return [{ path: ['kind'], message: `expected "event" or "label", got ${JSON.stringify(kind) ?? 'nothing'}` }];
+}
+
+/** Appends `item` to `out` unless it is timed too far ahead of the clock; returns the issue then. */
+function timed(item: PipelineItem, out: PipelineItem[], clock: BatchClock | undefined): FieldIssue[] | undefined {
+  const ahead = clock && tsAheadIssue(item.tsMs, clock.nowMs, clock.maxAheadMs);
+  if (ahead) return [ahead];
+  out.push(item);
+  return undefined;
 }

@@ -9,7 +9,7 @@ import { requireRedis } from './require-redis';
 
 /** The inputs of `vigil worker` (see {@link runWorker}). */
 export interface RunWorkerOptions extends Pick<EventWorkerOptions, 'concurrency' | 'lockDurationMs' | 'stalledIntervalMs'> {
-  config: Pick<Config, 'redisUrls' | 'redisKeyPrefix' | 'piiKey'>;
+  config: Pick<Config, 'redisUrls' | 'redisKeyPrefix' | 'piiKey' | 'maxClockSkewMs'>;
   log: Logger;
 }
 
@@ -41,6 +41,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerReport
         concurrency: options.concurrency,
         lockDurationMs: options.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs,
+        maxAheadMs: config.maxClockSkewMs,
       });
       // Listening only from here: a signal during startup (while Redis is unreachable, say) ends the process at once,
       // with nothing in flight.

@@ -40,6 +40,28 @@ describe('parseBatch', () => {
     expect(parsed.items[0]).toMatchObject({ kind: 'event', event: { type: 'login', eventId: 'e1' } });
   });
 
+  it('given a clock, rejects an event or label timed further ahead of it than allowed, and keeps one within', () => {
+    const nowMs = Date.parse('2026-01-05T10:00:00Z');
+    const at = (ms: number) => new Date(nowMs + ms).toISOString();
+    const parsed = parseBatch(
+      {
+        items: [
+          { kind: 'event', value: { ...login, ts: at(60_000) } },
+          { kind: 'event', value: { ...login, eventId: 'e2', ts: at(60_001) } },
+          { kind: 'label', value: { ...label, ts: at(3_600_000) } },
+        ],
+      },
+      { nowMs, maxAheadMs: 60_000 },
+    );
+    expect(parsed.items.map((i) => i.tsMs)).toEqual([nowMs + 60_000]);
+    expect(parsed.rejected.map((r) => [r.index, r.issues])).toEqual([
+      [1, [{ path: ['ts'], message: "is 60 s ahead of this server's clock (at most 60 s allowed)" }]],
+      [2, [{ path: ['ts'], message: "is 3600 s ahead of this server's clock (at most 60 s allowed)" }]],
+    ]);
+    // Without a clock (files are history) any time goes.
+    expect(parseBatch({ items: [{ kind: 'event', value: { ...login, ts: at(365 * 86_400_000) } }] }).rejected).toEqual([]);
+  });
+
   it.each([
     ['a string', 'items', /got string/],
     ['null', null, /got null/],

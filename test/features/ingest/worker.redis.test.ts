@@ -159,19 +159,21 @@ describe('vigil enqueue + vigil worker', () => {
         { kind: 'event', value: badLogin },
         { kind: 'label', value: { eventId: 'ok-1', label: 'maybe', ts: '2026-01-06T10:00:00Z' } },
         { kind: 'label', value: { eventId: 'ok-1', label: 'fraud', ts: '2026-01-06T10:00:00Z' } },
+        // Timed a year ahead of the worker's clock: a live queue is held to VIGIL_MAX_CLOCK_SKEW_MS as HTTP is.
+        { kind: 'event', value: { ...login, eventId: 'future-1', userId: 'u-future', ts: new Date(Date.now() + 365 * 86_400_000).toISOString() } },
       ],
     };
     const { jobId } = await enqueueBatch(queue, batch);
     const worker = startWorker();
     await until('the batch is done', async () => (await queue.getJobState(jobId)) === 'completed', worker);
     worker.child.kill('SIGTERM');
-    expect(resultOf(await worker.done)).toMatchObject({ jobs: 1, items: 7, events: 1, labels: 1, deadLettered: 5 });
+    expect(resultOf(await worker.done)).toMatchObject({ jobs: 1, items: 8, events: 1, labels: 1, deadLettered: 6 });
 
     const deadLetters = openDeadLetterQueue(queueRedis, prefix);
     const letters = await readDeadLetters(deadLetters);
     await deadLetters.close();
     const byIndex = new Map(letters.map((l) => [l.index, l]));
-    expect([...byIndex.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect([...byIndex.keys()].sort()).toEqual([1, 2, 3, 4, 5, 7]);
     expect(letters.every((l) => l.jobId === jobId)).toBe(true);
     const paths = (i: number) => byIndex.get(i)?.issues.map((issue) => issue.path.join('.')).sort();
     expect(paths(1)).toEqual(['address', 'amount']);
@@ -181,11 +183,14 @@ describe('vigil enqueue + vigil worker', () => {
     expect(paths(3)).toEqual(['']);
     expect(paths(4)).toEqual(['ts']);
     expect(paths(5)).toEqual(['label']);
+    expect(paths(7)).toEqual(['ts']);
+    expect(byIndex.get(7)?.issues[0]?.message).toMatch(/ahead of this server's clock \(at most 300 s allowed\)/);
 
     const good = await storeAt(prefix).readState('user', 'u-good');
     expect([...(good?.seen.keys() ?? [])]).toEqual(['ok-1']);
     expect(good?.labels.get('ok-1')).toEqual([Date.parse('2026-01-06T10:00:00Z'), 1]);
     expect(await storeAt(prefix).readState('user', 'u-bad')).toBeUndefined();
+    expect(await storeAt(prefix).readState('user', 'u-future')).toBeUndefined();
   }, PROCESS_TEST_TIMEOUT_MS);
 
   it('fails a payload that is not a batch at once, without retries', async () => {
