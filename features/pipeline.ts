@@ -33,7 +33,10 @@ export interface FeaturePipelineOptions {
 export type ItemResult =
   /** A login or withdrawal: its feature vector from the state before it, the deny list and normalised destination. */
   | { kind: 'features'; features: Float64Array; denyList: string | undefined; address: string | undefined }
-  /** An event id applied before: nothing changed. */
+  /**
+   * An event id met before: nothing changed. With features, as the user's state says; without, as the store's event
+   * references say (also within one call).
+   */
   | { kind: 'duplicate' }
   /** An account change, or an event processed without features. */
   | { kind: 'applied' }
@@ -136,10 +139,17 @@ export class FeaturePipeline {
       index.push(i);
     }
     const vectors = new VectorSlab(prepared.length);
-    const computed = await this.store.apply(steps, (j, states) => this.featuresOf(prepared[j] as Prepared, states, vectors));
+    // Events met before, as their stored references tell: what steps without features learn of duplicates (those with
+    // features learn it from the user's state).
+    const known = new Set<number>();
+    const computed = await this.store.apply(
+      steps,
+      (j, states) => this.featuresOf(prepared[j] as Prepared, states, vectors),
+      (j) => known.add(j),
+    );
     for (let j = 0; j < index.length; j++) {
       const i = index[j] as number;
-      results[i] = computed[j] ?? ((items[i] as PipelineItem).kind === 'label' ? LABEL_APPLIED : APPLIED);
+      results[i] = computed[j] ?? ((items[i] as PipelineItem).kind === 'label' ? LABEL_APPLIED : known.has(j) ? DUPLICATE : APPLIED);
     }
     return results;
   }

@@ -150,7 +150,7 @@ export async function createServingDeps(config: Config, log: Logger, options: Se
     const deps: ServingDeps = {
       log,
       scoring,
-      ingest: new PipelineIngestor({ pipeline, store: featureStore.store, audit: security.audit, log, maxAheadMs: config.maxClockSkewMs }),
+      ingest: new PipelineIngestor({ pipeline, audit: security.audit, log, maxAheadMs: config.maxClockSkewMs }),
       models,
       cases: cases.service,
       auth: redis ? new RememberingAuthenticator(security.authenticator, { watch }) : security.authenticator,

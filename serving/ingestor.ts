@@ -2,7 +2,6 @@ import { UnavailableError, ValidationError, VigilError, type FieldIssue } from '
 import type { Logger } from '../core/logger';
 import { safeParseEvent, safeParseLabel, tsMillis, type Parsed } from '../data/schemas';
 import type { FeaturePipeline, PipelineItem } from '../features/pipeline';
-import type { FeatureStore } from '../features/store/feature-store';
 import type { Ingestor } from './deps';
 import { tsAheadIssue } from '../data/event-clock';
 import type { AuditLog } from './stores/serving-stores';
@@ -12,8 +11,6 @@ export const MAX_INGEST_ITEMS = 1000;
 
 export interface PipelineIngestorOptions {
   pipeline: FeaturePipeline;
-  /** The pipeline's store: asked which event ids it already knows, for the `duplicates` count. */
-  store: Pick<FeatureStore, 'getEventRefs'>;
   audit: AuditLog;
   log: Logger;
   /** Retry-After of a 503 while the feature store is away, seconds. @defaultValue 1 */
@@ -50,16 +47,10 @@ export class PipelineIngestor implements Ingestor {
       const parsed = safeParseEvent(value);
       return parsed.ok ? this.timed({ kind: 'event', event: parsed.value, tsMs: tsMillis(parsed.value.ts) }) : parsed;
     });
-    const ids = items.map((item) => (item.kind === 'event' ? item.event.eventId : ''));
-    const known = await this.guard(this.o.store.getEventRefs(ids));
-    // A count only: state itself deduplicates by event id, whatever this finds.
-    const seen = new Set<string>();
-    let duplicates = 0;
-    ids.forEach((id, i) => {
-      if (known[i] !== undefined || seen.has(id)) duplicates++;
-      seen.add(id);
-    });
-    await this.guard(this.o.pipeline.process(items, { features: false }));
+    // A count only: state itself deduplicates by event id. The store tells events met before (earlier, or earlier in
+    // this batch) by their label references.
+    const results = await this.guard(this.o.pipeline.process(items, { features: false }));
+    const duplicates = results.filter((r) => r.kind === 'duplicate').length;
     return { accepted: items.length - duplicates, duplicates };
   }
 

@@ -48,39 +48,27 @@ export async function ingestItems(items: readonly PipelineItem[], options: Inges
   for (let start = 0; start < items.length; start += batchSize) {
     const prepared = next;
     const batch = prepared.items;
-    // Without features the store reads nothing back, so it cannot say which events were already applied; their
-    // label references (kept for the label horizon) can, at the cost of looking each event id up. The lookup is sent
-    // before the batch's writes, so it sees the store as it was before the batch.
-    const work = Promise.all([countKnownEvents(options.store, batch), pipeline.processPrepared(prepared)]);
+    // Without features the store reads no state back; it tells events met before by their label references (kept for
+    // the label horizon), which it writes anyway.
+    const work = pipeline.processPrepared(prepared);
     if (start + batchSize < items.length) {
       // Awaited below; a failure while the next batch is prepared is reported there, not as an unhandled rejection.
       work.catch(() => undefined);
       await commandsWritten();
       next = pipeline.prepare(items.slice(start + batchSize, start + 2 * batchSize), { features: false });
     }
-    const [known, results] = await work;
-    stats.duplicates += known;
+    const results = await work;
     for (const item of batch) {
       if (item.kind === 'event') stats.events++;
       else stats.labels++;
     }
-    for (const result of results) if (result.kind === 'unknown_event') stats.unknownLabels++;
+    for (const result of results) {
+      if (result.kind === 'duplicate') stats.duplicates++;
+      else if (result.kind === 'unknown_event') stats.unknownLabels++;
+    }
     options.onProgress?.(stats, Math.min(start + batchSize, items.length));
   }
   return stats;
-}
-
-/** Events of `batch` whose id the store knows, or that occur earlier in the batch. */
-async function countKnownEvents(store: FeatureStore, batch: readonly PipelineItem[]): Promise<number> {
-  const ids = new Set<string>();
-  let repeated = 0;
-  for (const item of batch) {
-    if (item.kind !== 'event') continue;
-    if (ids.has(item.event.eventId)) repeated++;
-    else ids.add(item.event.eventId);
-  }
-  const refs = await store.getEventRefs([...ids]);
-  return repeated + refs.filter((ref) => ref !== undefined).length;
 }
 
 /** The inputs of `vigil ingest` (see {@link ingestFiles}). */

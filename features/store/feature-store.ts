@@ -25,7 +25,12 @@ export type StepStates = EntityStates[EntityName][];
  * ({@link UnavailableError} from core/errors when the backend cannot be reached).
  */
 export interface FeatureStore {
-  apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T): Promise<(T | undefined)[]>;
+  /**
+   * `onKnownEvent`, when given, is told the index of each step whose event reference (`ref`) the store already held,
+   * or an earlier step of the same call wrote: the event id was met before (a retry, a redelivery, a file ingested
+   * twice). It says so without reading any entity, which steps without `read` never do.
+   */
+  apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T, onKnownEvent?: (index: number) => void): Promise<(T | undefined)[]>;
   /** What labels need to reach an event's entities; undefined for events never seen (or beyond the label horizon). */
   getEventRefs(eventIds: readonly string[]): Promise<(EventRef | undefined)[]>;
   /** One entity's current state (inspection, tests, reason texts); undefined when the entity has none. */

@@ -20,7 +20,7 @@ export class MemoryFeatureStore implements FeatureStore {
     return state;
   }
 
-  async apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T): Promise<(T | undefined)[]> {
+  async apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T, onKnownEvent?: (index: number) => void): Promise<(T | undefined)[]> {
     const out = new Array<T | undefined>(steps.length);
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i] as StoreStep;
@@ -32,7 +32,10 @@ export class MemoryFeatureStore implements FeatureStore {
         const u = updates[j] as EntityUpdate;
         (kindOf(u.entity).apply as (s: unknown, r: unknown) => boolean)(states[j], u.record);
       }
-      if (step.ref) this.refs.set(step.ref.eventId, step.ref.ref);
+      if (step.ref) {
+        if (onKnownEvent && this.refs.has(step.ref.eventId)) onKnownEvent(i);
+        this.refs.set(step.ref.eventId, step.ref.ref);
+      }
     }
     return out;
   }

@@ -95,12 +95,12 @@ export class RedisFeatureStore implements FeatureStore {
     return `${this.prefix}ev:${eventId}`;
   }
 
-  async apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T): Promise<(T | undefined)[]> {
+  async apply<T>(steps: readonly StoreStep[], onStates: (index: number, states: StepStates) => T, onKnownEvent?: (index: number) => void): Promise<(T | undefined)[]> {
     if (!steps.some((s) => s.read)) {
-      await this.appendOnly(steps);
+      await this.appendOnly(steps, onKnownEvent);
       return new Array<T | undefined>(steps.length);
     }
-    const refsWritten = this.writeRefs(steps);
+    const refsWritten = this.writeRefs(steps, onKnownEvent);
     // EVAL, so that the steps of one entity run in the order sent (see redis-scripts.ts).
     const replies = steps.map((step) =>
       step.updates.map((u) => {
@@ -139,7 +139,7 @@ export class RedisFeatureStore implements FeatureStore {
    * together, in step order, so that one RPUSH and one TTL refresh serve them all; across entities order does not
    * matter.
    */
-  private async appendOnly(steps: readonly StoreStep[]): Promise<void> {
+  private async appendOnly(steps: readonly StoreStep[], onKnownEvent: ((index: number) => void) | undefined): Promise<void> {
     const pieces = this.appendPieces(steps);
     // Every call is awaited together at the end; one that fails while later chunks are still being encoded is
     // reported there, not as an unhandled rejection.
@@ -148,7 +148,7 @@ export class RedisFeatureStore implements FeatureStore {
       call.catch(() => undefined);
       calls.push(call);
     };
-    send(this.writeRefs(steps));
+    send(this.writeRefs(steps, onKnownEvent));
     // An entity's pieces are in one slot, so they go out in order in that slot's chunks, on one connection, and as
     // EVAL, so they run in that order (see redis-scripts.ts).
     const chunks = this.slotChunks(
@@ -204,27 +204,29 @@ export class RedisFeatureStore implements FeatureStore {
 
   /**
    * Writes the steps' event references: one call per cluster slot and {@link REF_CHUNK} references, as EVAL, so that
-   * an event id met twice keeps the reference written last, as in the memory store.
+   * an event id met twice keeps the reference written last, as in the memory store. Tells `onKnownEvent` of the steps
+   * whose reference was there already.
    */
-  private writeRefs(steps: readonly StoreStep[]): Promise<unknown> {
+  private writeRefs(steps: readonly StoreStep[], onKnownEvent: ((index: number) => void) | undefined): Promise<unknown> {
     const keys: string[] = [];
     const values: string[] = [];
-    for (const step of steps) {
-      if (!step.ref) continue;
+    const stepOf: number[] = [];
+    steps.forEach((step, i) => {
+      if (!step.ref) return;
       keys.push(this.refKey(step.ref.eventId));
       values.push(JSON.stringify(step.ref.ref));
-    }
+      stepOf.push(i);
+    });
     return Promise.all(
-      this.slotChunks(keys, REF_CHUNK).map((chunk) =>
-        this.redis.eval(
-          SET_MANY,
-          setManyCall(
-            chunk.map((i) => keys[i] as string),
-            this.refTtlMs,
-            chunk.map((i) => values[i] as string),
-          ),
-        ),
-      ),
+      this.slotChunks(keys, REF_CHUNK).map(async (chunk) => {
+        const call = setManyCall(
+          chunk.map((i) => keys[i] as string),
+          this.refTtlMs,
+          chunk.map((i) => values[i] as string),
+        );
+        const known = (await this.redis.eval(SET_MANY, call)) as number[];
+        if (onKnownEvent) for (const position of known) onKnownEvent(stepOf[chunk[position - 1] as number] as number);
+      }),
     );
   }
 

@@ -95,11 +95,15 @@ return 1`,
 
 /**
  * Writes many event references (label targets) in one call: KEYS are the reference keys, ARGV the TTL and then one
- * value per key. Returns how many it wrote. On a cluster every key of one call must share a slot.
+ * value per key. Returns the positions (from 1) of the keys that already held a reference, written before or earlier
+ * in the call: events met before. On a cluster every key of one call must share a slot.
  */
 export const SET_MANY = `
-for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1]) end
-return #KEYS`;
+local known = {}
+for i = 1, #KEYS do
+  if redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1], 'GET') then known[#known + 1] = i end
+end
+return known`;
 
 /** The call of {@link SET_MANY}. */
 export const setManyCall = (keys: string[], ttlMs: number, values: string[]): EvalCall => ({ keys, arguments: [String(ttlMs), ...values] });
