@@ -221,11 +221,14 @@ export class FeaturePipeline {
         return {
           step,
           eventId: e.eventId,
-          input: {
-            type: 'login', now: ts, userId: e.userId, dev, ip, net, ipv6, country: e.country, lat: e.lat, lon: e.lon,
-            success: e.success, mfa: e.mfa, usd: undefined, address: undefined, denyList: undefined,
-            user: NO_STATE, lastLocated: undefined, ipState: undefined, addressState: undefined, deviceState: undefined, cache: newFeatureCache(),
-          },
+          // Ingestion without features spares building what only features read.
+          input: features
+            ? {
+                type: 'login', now: ts, userId: e.userId, dev, ip, net, ipv6, country: e.country, lat: e.lat, lon: e.lon,
+                success: e.success, mfa: e.mfa, usd: undefined, address: undefined, denyList: undefined,
+                user: NO_STATE, lastLocated: undefined, ipState: undefined, addressState: undefined, deviceState: undefined, cache: newFeatureCache(),
+              }
+            : undefined,
         };
       }
       case 'withdrawal': {
@@ -246,6 +249,7 @@ export class FeaturePipeline {
           ref.ref.device = dev;
           step.updates.push(deviceUse(dev, e.eventId, ts, e.userId));
         }
+        if (!features) return { step, eventId: e.eventId, input: undefined };
         return {
           step,
           eventId: e.eventId,
