@@ -11,6 +11,8 @@ export interface BatchOutcome {
   /** Valid events and labels handed to the pipeline (a duplicate event counts; it changes nothing). */
   events: number;
   labels: number;
+  /** Events met before (a redelivery, a batch queued twice): they changed nothing. */
+  duplicates: number;
   /** Labels of events the store does not know: nothing to attach them to. */
   unknownLabels: number;
   /** Items rejected to the dead-letter queue. */
@@ -66,6 +68,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (job: Batc
       items: parsed.items.length + parsed.rejected.length,
       events,
       labels: parsed.items.length - events,
+      duplicates: results.filter((r) => r.kind === 'duplicate').length,
       unknownLabels: results.filter((r) => r.kind === 'unknown_event').length,
       deadLettered: parsed.rejected.length,
     };

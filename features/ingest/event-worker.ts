@@ -43,6 +43,8 @@ export interface WorkerTotals {
   items: number;
   events: number;
   labels: number;
+  /** Events met before: they changed nothing. */
+  duplicates: number;
   unknownLabels: number;
   deadLettered: number;
   /** Failed attempts (retried ones included). */
@@ -94,7 +96,7 @@ export async function startEventWorker(options: EventWorkerOptions): Promise<Eve
   const deadLetters = openDeadLetterQueue(connection, keyPrefix);
   await queue.setGlobalConcurrency(concurrency);
   const apply = createBatchProcessor({ pipeline: options.pipeline, deadLetter: (letters) => addDeadLetters(deadLetters, letters), maxAheadMs: options.maxAheadMs });
-  const totals: WorkerTotals = { jobs: 0, items: 0, events: 0, labels: 0, unknownLabels: 0, deadLettered: 0, failures: 0, pauses: 0 };
+  const totals: WorkerTotals = { jobs: 0, items: 0, events: 0, labels: 0, duplicates: 0, unknownLabels: 0, deadLettered: 0, failures: 0, pauses: 0 };
   let outageAttempts = 0;
 
   const processBatch = async (job: BatchJob): Promise<BatchOutcome> => {
@@ -124,7 +126,7 @@ export async function startEventWorker(options: EventWorkerOptions): Promise<Eve
   });
   worker.on('completed', (job, outcome) => {
     totals.jobs++;
-    for (const key of ['items', 'events', 'labels', 'unknownLabels', 'deadLettered'] as const) totals[key] += outcome[key];
+    for (const key of ['items', 'events', 'labels', 'duplicates', 'unknownLabels', 'deadLettered'] as const) totals[key] += outcome[key];
     log.info({ jobId: job.id, ...outcome }, 'batch applied');
   });
   worker.on('failed', (job, err) => {

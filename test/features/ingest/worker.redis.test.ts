@@ -140,7 +140,7 @@ describe('vigil enqueue + vigil worker', () => {
     const worker = startWorker();
     await until('the queue is drained', () => drained(a.jobs + b.jobs), worker);
     worker.child.kill('SIGTERM');
-    expect(resultOf(await worker.done)).toMatchObject({ jobs: a.jobs + b.jobs, events: 2 * a.events, failures: 0 });
+    expect(resultOf(await worker.done)).toMatchObject({ jobs: a.jobs + b.jobs, events: 2 * a.events, duplicates: a.events, failures: 0 });
 
     const clean = await cleanIngestStates();
     expect(await canonicalStates(storeAt(prefix), clean.entities)).toEqual(clean.states);
