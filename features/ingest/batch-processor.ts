@@ -29,8 +29,6 @@ export interface BatchProcessorOptions {
    * HTTP (data/event-clock.ts). @defaultValue no bound
    */
   maxAheadMs?: number;
-  /** Current time, ms. @defaultValue Date.now */
-  now?: () => number;
 }
 
 /** The part of a BullMQ job the processor reads. */
@@ -41,21 +39,20 @@ export interface BatchJob {
 
 /**
  * Turns a batch job into feature-store updates: validates every item (an item timed too far ahead is bad too),
- * dead-letters the bad ones with their field paths, applies the rest in order without reading features back. Re-running a batch (BullMQ retry, redelivery after
- * a crash) is safe: the entity reducers skip event ids they have applied, labels are idempotent, and dead letters
- * are keyed by job and index.
+ * dead-letters the bad ones with their field paths, applies the rest in order without reading features back.
+ * Re-running a batch (BullMQ retry, redelivery after a crash) is safe: the entity reducers skip event ids they have
+ * applied, labels are idempotent, and dead letters are keyed by job and index.
  *
  * A payload that is not a batch at all throws `UnrecoverableError` (no retry could help). Other errors pass
  * through: `UnavailableError` when the feature store cannot be reached (the worker pauses the queue, see
  * event-worker.ts), anything else fails the attempt (retried per BATCH_JOB_OPTIONS).
  */
 export function createBatchProcessor(options: BatchProcessorOptions): (job: BatchJob) => Promise<BatchOutcome> {
-  const now = options.now ?? Date.now;
   return async (job) => {
     const jobId = job.id ?? '(no id)';
     let parsed;
     try {
-      parsed = parseBatch(job.data, options.maxAheadMs === undefined ? undefined : { nowMs: now(), maxAheadMs: options.maxAheadMs });
+      parsed = parseBatch(job.data, options.maxAheadMs === undefined ? undefined : { nowMs: Date.now(), maxAheadMs: options.maxAheadMs });
     } catch (err) {
       if (err instanceof ValidationError) throw new UnrecoverableError(`job ${jobId}: ${err.message}`);
       throw err;
