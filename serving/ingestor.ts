@@ -1,9 +1,9 @@
 import { UnavailableError, ValidationError, VigilError, type FieldIssue } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { tsAheadIssue } from '../data/event-clock';
 import { safeParseEvent, safeParseLabel, tsMillis, type Parsed } from '../data/schemas';
 import type { FeaturePipeline, PipelineItem } from '../features/pipeline';
 import type { Ingestor } from './deps';
-import { tsAheadIssue } from '../data/event-clock';
 import type { AuditLog } from './stores/serving-stores';
 
 /** Most items one request may carry. */

@@ -1,11 +1,11 @@
 import { withDeadline } from '../core/deadline';
 import { UnavailableError, ValidationError, VigilError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { tsAheadIssue } from '../data/event-clock';
 import { safeParseEventOf, tsMillis, type VigilEvent } from '../data/schemas';
 import type { ScoredEventType } from '../features/definitions';
 import type { FeaturePipeline, ItemResult } from '../features/pipeline';
 import { decide, type Decision } from './decision';
-import { tsAheadIssue } from '../data/event-clock';
 import { evaluatePolicy } from './policy/evaluate-policy';
 import type { Policy } from './policy/policy-schema';
 import { FAIL_REASONS, modelReasons, type FailReason, type Reason } from './reasons';
