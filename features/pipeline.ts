@@ -140,16 +140,16 @@ export class FeaturePipeline {
     }
     const vectors = new VectorSlab(prepared.length);
     // Events met before, as their stored references tell: what steps without features learn of duplicates (those with
-    // features learn it from the user's state).
-    const known = new Set<number>();
+    // features learn it from the user's state). Made only when there is one: scoring seldom meets any.
+    let known: Set<number> | undefined;
     const computed = await this.store.apply(
       steps,
       (j, states) => this.featuresOf(prepared[j] as Prepared, states, vectors),
-      (j) => known.add(j),
+      (j) => (known ??= new Set()).add(j),
     );
     for (let j = 0; j < index.length; j++) {
       const i = index[j] as number;
-      results[i] = computed[j] ?? ((items[i] as PipelineItem).kind === 'label' ? LABEL_APPLIED : known.has(j) ? DUPLICATE : APPLIED);
+      results[i] = computed[j] ?? ((items[i] as PipelineItem).kind === 'label' ? LABEL_APPLIED : known?.has(j) ? DUPLICATE : APPLIED);
     }
     return results;
   }
