@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { disablePretenuring } from '../core/pretenuring';
+import { VIGIL_NODE_OPTIONS } from '../core/node-options';
 import { connectRedis } from '../core/redis';
-import { PROJECT_ROOT } from '../core/runtime';
+import { PROJECT_ROOT, programArgs } from '../core/runtime';
 import { ingestItems } from '../features/ingest/bulk-ingest';
-import { FeaturePipeline, type PipelineItem } from '../features/pipeline';
+import type { PipelineItem } from '../features/pipeline';
 import { sealedLocations } from '../features/location-cipher';
 import { hmacPseudonymizer } from '../features/pseudonymizer';
 import { emptyReplayStats, replayBatches } from '../features/replay';
@@ -24,20 +24,22 @@ import { startRedis } from './support/processes';
  * - Redis bulk ingest (`vigil ingest`'s path, features off), events/s, on a redis-server of its own, with the CPU
  *   microseconds per event spent by this process and by the server;
  * - online read+update: one event at a time through FeaturePipeline with features against Redis, p50/p99 ms, after
- *   {@link ONLINE_WARMUP} events that are not measured (a scoring server runs warm: the first events of a process pay
- *   for compiling the read path), and the same figures for those first events; V8's allocation-site pretenuring is
- *   off from this phase on, as in `vigil serve`; and the p50/p99 of a plain GET on the same connection, one at a time:
- *   the round trip every online step pays;
+ *   {@link ONLINE_WARMUP} events that are not measured, and the same figures for those first events. A scoring server
+ *   runs warm: V8 went on compiling the read path (in a thread of its own, taking the core Redis needed) for about
+ *   six thousand events, at 105, 59, 33, 11, 9, 12 and then 4 or fewer compilations per thousand. The phase runs in a
+ *   process of its own started as `vigil serve` is (bench/support/online-phase.ts), which also reports the p50/p99 of
+ *   a plain GET on its connection, one at a time (the round trip every step pays), and of GETs with a median step's
+ *   work between them;
  * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine, and the p50/p99
  *   latency of GETs one at a time on one connection: the round trip no online step can do without.
- * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 3000).
+ * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 5000).
  */
 
 const USERS = Number(process.argv[2] ?? 2000);
 const DAYS = Number(process.argv[3] ?? 60);
-const ONLINE_EVENTS = Number(process.argv[4] ?? 3000);
+const ONLINE_EVENTS = Number(process.argv[4] ?? 5000);
 /** Online events processed before the measured ones. */
-const ONLINE_WARMUP = 1000;
+const ONLINE_WARMUP = 6000;
 const PII_KEY = Buffer.alloc(32, 7);
 const VIGIL = join(PROJECT_ROOT, 'bin', 'vigil.js');
 
@@ -67,7 +69,6 @@ function latencyPercentiles(csv: string): [number, number] {
   const column = (name: string) => Number(row?.[header?.indexOf(name) ?? -1] ?? Number.NaN);
   return [column('p50_latency_ms'), column('p99_latency_ms')];
 }
-const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 async function main(): Promise<void> {
@@ -99,26 +100,12 @@ async function main(): Promise<void> {
     const redisIngest = await timed(() => ingestItems(bulk, { store, pseudonymize, locations, batchSize: 5000 }));
     const serverCpuMs = ((await serverCpuSeconds(redis as unknown as { info(section: string): Promise<string> })) - serverCpuBefore) * 1000;
 
-    // As in `vigil serve`, which the online phase stands for (see core/pretenuring.ts).
-    disablePretenuring();
-    const pipeline = new FeaturePipeline({ store, pseudonymize, locations });
-    const all = new Float64Array(held.length);
-    for (let i = 0; i < held.length; i++) {
-      const start = performance.now();
-      await pipeline.process([held[i] as PipelineItem], { features: true });
-      all[i] = performance.now() - start;
-    }
-    const warmup = all.slice(0, ONLINE_WARMUP).sort();
-    const latencies = all.slice(ONLINE_WARMUP).sort();
-    // The same connection, one GET at a time: the round trip every online step pays before any work of its own.
-    const roundTrips = new Float64Array(ONLINE_EVENTS);
-    for (let i = 0; i < roundTrips.length; i++) {
-      const start = performance.now();
-      await redis.get('bench:round-trip');
-      roundTrips[i] = performance.now() - start;
-    }
-    roundTrips.sort();
     await store.close();
+    // Online: the held events one at a time against the same Redis, in a process started as `vigil serve` is.
+    const heldFile = join(dir, 'online-events.json');
+    writeFileSync(heldFile, JSON.stringify(held));
+    const onlineArgs = [...VIGIL_NODE_OPTIONS, ...programArgs('bench/support/online-phase'), server.url, heldFile, String(ONLINE_WARMUP), PII_KEY.toString('hex')];
+    const onlinePhase = JSON.parse(execFileSync(process.execPath, onlineArgs, { encoding: 'utf8' })) as Record<string, number>;
 
     const reference = execFileSync('redis-benchmark', ['-q', '-n', '100000', '-t', 'set,get', '-P', '16', '-p', port], { encoding: 'utf8' });
     const opsOf = (cmd: string) => Number(new RegExp(`${cmd}: ([\\d.]+) requests per second`).exec(reference)?.[1] ?? Number.NaN);
@@ -141,15 +128,7 @@ async function main(): Promise<void> {
         redisIngestClientCpuUsPerEvent: round3((redisIngest.cpuMs * 1000) / bulkEvents),
         redisIngestServerCpuUsPerEvent: round3((serverCpuMs * 1000) / bulkEvents),
 
-        onlineEvents: latencies.length,
-        onlineP50Ms: round3(quantile(latencies, 0.5)),
-        onlineP99Ms: round3(quantile(latencies, 0.99)),
-        onlineMaxMs: round3(latencies[latencies.length - 1] ?? Number.NaN),
-        onlineGetP50Ms: round3(quantile(roundTrips, 0.5)),
-        onlineGetP99Ms: round3(quantile(roundTrips, 0.99)),
-        onlineWarmupEvents: warmup.length,
-        onlineWarmupP50Ms: round3(quantile(warmup, 0.5)),
-        onlineWarmupP99Ms: round3(quantile(warmup, 0.99)),
+        ...onlinePhase,
         redisBenchmarkSetPerSecond: opsOf('SET'),
         redisBenchmarkGetPerSecond: opsOf('GET'),
         redisBenchmarkGetOneConnectionP50Ms: p50,
