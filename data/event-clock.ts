@@ -8,5 +8,8 @@ import type { FieldIssue } from '../core/errors';
  */
 export function tsAheadIssue(tsMs: number, nowMs: number, maxAheadMs: number): FieldIssue | undefined {
   if (tsMs <= nowMs + maxAheadMs) return undefined;
-  return { path: ['ts'], message: `is ${Math.round((tsMs - nowMs) / 1000)} s ahead of this server's clock (at most ${maxAheadMs / 1000} s allowed)` };
+  return { path: ['ts'], message: `is ${seconds(tsMs - nowMs)} s ahead of this server's clock (at most ${seconds(maxAheadMs)} s allowed)` };
 }
+
+/** Milliseconds as seconds to the millisecond: rounded to whole seconds, a time just past the bound read as on it. */
+const seconds = (ms: number): number => Number((ms / 1000).toFixed(3));

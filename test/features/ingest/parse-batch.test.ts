@@ -55,7 +55,7 @@ describe('parseBatch', () => {
     );
     expect(parsed.items.map((i) => i.tsMs)).toEqual([nowMs + 60_000]);
     expect(parsed.rejected.map((r) => [r.index, r.issues])).toEqual([
-      [1, [{ path: ['ts'], message: "is 60 s ahead of this server's clock (at most 60 s allowed)" }]],
+      [1, [{ path: ['ts'], message: "is 60.001 s ahead of this server's clock (at most 60 s allowed)" }]],
       [2, [{ path: ['ts'], message: "is 3600 s ahead of this server's clock (at most 60 s allowed)" }]],
     ]);
     // Without a clock (files are history) any time goes.
