@@ -185,18 +185,15 @@ export class RedisFeatureStore implements FeatureStore {
    * flood on one entity spans several calls). Entities come in the order first met.
    */
   private appendPieces(steps: readonly StoreStep[]): AppendPiece[] {
-    // By entity kind, then by the entity's own key: the keys are the records' strings, already hashed by earlier
-    // lookups, where a Redis key built per record would be a new string to hash every time.
-    const open = Object.fromEntries(Object.keys(ENTITY_KINDS).map((name) => [name, new Map<string, AppendPiece>()])) as Record<EntityName, Map<string, AppendPiece>>;
+    const open = new Map<string, AppendPiece>();
     const pieces: AppendPiece[] = [];
     for (const step of steps) {
       for (const u of step.updates) {
-        const ofKind = open[u.entity];
-        let piece = ofKind.get(u.key);
+        const base = this.base(u.entity, u.key);
+        let piece = open.get(base);
         if (!piece || piece.records.length === APPEND_MANY_CHUNK) {
-          const [snap, tail] = this.keys(u.entity, u.key);
-          piece = { entity: u.entity, key: u.key, snap, tail, records: [] };
-          ofKind.set(u.key, piece);
+          piece = { entity: u.entity, key: u.key, snap: `${base}:s`, tail: `${base}:t`, records: [] };
+          open.set(base, piece);
           pieces.push(piece);
         }
         piece.records.push(JSON.stringify(u.record));
