@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { VIGIL_NODE_OPTIONS } from '../core/node-options';
 import { connectRedis } from '../core/redis';
 import { PROJECT_ROOT, programArgs } from '../core/runtime';
 import { ingestItems } from '../features/ingest/bulk-ingest';
@@ -27,7 +26,7 @@ import { startRedis } from './support/processes';
  *   {@link ONLINE_WARMUP} events that are not measured, and the same figures for those first events. A scoring server
  *   runs warm: V8 went on compiling the read path (in a thread of its own, taking the core Redis needed) for about
  *   six thousand events, at 105, 59, 33, 11, 9, 12 and then 4 or fewer compilations per thousand. The phase runs in a
- *   process of its own started as `vigil serve` is (bench/support/online-phase.ts), which also reports the p50/p99 of
+ *   process of its own that holds only what a scorer holds (bench/support/online-phase.ts), which also reports the p50/p99 of
  *   a plain GET on its connection, one at a time (the round trip every step pays), and of GETs with a median step's
  *   work between them;
  * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine, and the p50/p99
@@ -101,10 +100,10 @@ async function main(): Promise<void> {
     const serverCpuMs = ((await serverCpuSeconds(redis as unknown as { info(section: string): Promise<string> })) - serverCpuBefore) * 1000;
 
     await store.close();
-    // Online: the held events one at a time against the same Redis, in a process started as `vigil serve` is.
+    // Online: the held events one at a time against the same Redis, in a process of its own.
     const heldFile = join(dir, 'online-events.json');
     writeFileSync(heldFile, JSON.stringify(held));
-    const onlineArgs = [...VIGIL_NODE_OPTIONS, ...programArgs('bench/support/online-phase'), server.url, heldFile, String(ONLINE_WARMUP), PII_KEY.toString('hex')];
+    const onlineArgs = [...programArgs('bench/support/online-phase'), server.url, heldFile, String(ONLINE_WARMUP), PII_KEY.toString('hex')];
     const onlinePhase = JSON.parse(execFileSync(process.execPath, onlineArgs, { encoding: 'utf8' })) as Record<string, number>;
 
     const reference = execFileSync('redis-benchmark', ['-q', '-n', '100000', '-t', 'set,get', '-P', '16', '-p', port], { encoding: 'utf8' });

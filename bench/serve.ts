@@ -6,7 +6,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
-import { VIGIL_NODE_OPTIONS } from '../core/node-options';
 import { PROJECT_ROOT, programArgs } from '../core/runtime';
 import { generateDataset } from '../data/generator/generate';
 import { readEvents } from '../data/io/read-records';
@@ -412,12 +411,9 @@ async function paced(o: { key: string; bodies: () => string; connections: KeepAl
   };
 }
 
-/**
- * `vigil serve --port 0` in its own process, with the node options `npx vigil` runs with (under --cpu-prof with
- * --profile); its port comes from its log.
- */
+/** `vigil serve --port 0` in its own process (under --cpu-prof with --profile); its port comes from its log. */
 async function startVigilServe(vars: Record<string, string>, cwd: string): Promise<{ handle: ChildHandle; port: number }> {
-  const nodeArgs = [...VIGIL_NODE_OPTIONS, ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])];
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
   // The child gets this environment minus any Vigil settings of the developer's, plus the benchmark's own.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_') && k !== 'REDIS_URL'));
   const handle = spawnChild(process.execPath, [...nodeArgs, VIGIL, 'serve', '--port', '0', '--workers', String(WORKERS)], {
@@ -434,12 +430,9 @@ async function startVigilServe(vars: Record<string, string>, cwd: string): Promi
   return { handle, port };
 }
 
-/**
- * The bare route; with `redisUrl`, the route that makes one Redis round trip per request (bench/support/bare-server.ts).
- * With the node options of `vigil serve`, so that the ratios compare servers run alike.
- */
+/** The bare route; with `redisUrl`, the route that makes one Redis round trip per request (bench/support/bare-server.ts). */
 async function startBare(redisUrl?: string): Promise<{ handle: ChildHandle; port: number }> {
-  const handle = spawnChild(process.execPath, [...VIGIL_NODE_OPTIONS, ...programArgs('bench/support/bare-server'), String(WORKERS), ...(redisUrl ? [redisUrl] : [])]);
+  const handle = spawnChild(process.execPath, [...programArgs('bench/support/bare-server'), String(WORKERS), ...(redisUrl ? [redisUrl] : [])]);
   const port = await firstLine(handle, 'stdout', (line) => (JSON.parse(line) as { port?: number }).port);
   return { handle, port };
 }

@@ -1,5 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
-// The first line's node options are core/node-options.ts's VIGIL_NODE_OPTIONS (why, there); a test keeps them equal.
+#!/usr/bin/env node
 // Runs the compiled build in dist/ (made by `npm install` or `npm run build`) when it is at least as new as every
 // TypeScript source, and the sources themselves through tsx otherwise: the compiled code is faster (tsx's output
 // reaches every import through a getter), and an edit made since the build is never run stale.
