@@ -26,9 +26,9 @@ import { startRedis } from './support/processes';
  *   {@link ONLINE_WARMUP} events that are not measured, and the same figures for those first events. A scoring server
  *   runs warm: V8 went on compiling the read path (in a thread of its own, taking the core Redis needed) for about
  *   six thousand events, at 105, 59, 33, 11, 9, 12 and then 4 or fewer compilations per thousand. The phase runs in a
- *   process of its own that holds only what a scorer holds (bench/support/online-phase.ts), which also reports the p50/p99 of
- *   a plain GET on its connection, one at a time (the round trip every step pays), and of GETs with a median step's
- *   work between them;
+ *   process of its own that holds only what a scorer holds (bench/support/online-phase.ts), which also reports the
+ *   p50/p99 of a plain GET on its connection, one at a time (the round trip every step pays), and of GETs with a
+ *   median step's work between them;
  * - redis-benchmark SET/GET (pipelined 16) on the same server, ops/s, as a yardstick for the machine, and the p50/p99
  *   latency of GETs one at a time on one connection: the round trip no online step can do without.
  * Run: `npx tsx bench/features.ts [users] [days] [onlineEvents]` (defaults 2000, 60, 5000).
