@@ -1,7 +1,7 @@
 import { UnavailableError, ValidationError, VigilError, type FieldIssue } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { tsAheadIssue } from '../data/event-clock';
-import { safeParseEvent, safeParseLabel, tsMillis, type Parsed } from '../data/schemas';
+import type { Parsed } from '../data/schemas';
+import { parseItemValue, type BatchClock } from '../features/ingest/parse-batch';
 import type { FeaturePipeline, PipelineItem } from '../features/pipeline';
 import type { Ingestor } from './deps';
 import type { AuditLog } from './stores/serving-stores';
@@ -43,10 +43,8 @@ export class PipelineIngestor implements Ingestor {
   }
 
   async events(body: unknown, _actor: string): Promise<{ accepted: number; duplicates: number }> {
-    const items = parseItems(body, 'events', (value) => {
-      const parsed = safeParseEvent(value);
-      return parsed.ok ? this.timed({ kind: 'event', event: parsed.value, tsMs: tsMillis(parsed.value.ts) }) : parsed;
-    });
+    const clock = this.clock();
+    const items = parseItems(body, 'events', (value) => parseItemValue('event', value, clock));
     // A count only: state itself deduplicates by event id. The store tells events met before (earlier, or earlier in
     // this batch) by their label references.
     const results = await this.guard(this.o.pipeline.process(items, { features: false }));
@@ -55,10 +53,8 @@ export class PipelineIngestor implements Ingestor {
   }
 
   async labels(body: unknown, actor: string): Promise<{ accepted: number; unknownEvents: number }> {
-    const items = parseItems(body, 'labels', (value) => {
-      const parsed = safeParseLabel(value);
-      return parsed.ok ? this.timed({ kind: 'label', label: parsed.value, tsMs: tsMillis(parsed.value.ts) }) : parsed;
-    });
+    const clock = this.clock();
+    const items = parseItems(body, 'labels', (value) => parseItemValue('label', value, clock));
     const results = await this.guard(this.o.pipeline.process(items, { features: false }));
     const applied = items.flatMap((item, i) => (item.kind === 'label' && results[i]?.kind === 'label_applied' ? [item.label] : []));
     // Labels shape the next training set, so each applied one is audited; the labels stand even if the audit fails.
@@ -69,10 +65,9 @@ export class PipelineIngestor implements Ingestor {
     return { accepted: applied.length, unknownEvents: items.length - applied.length };
   }
 
-  /** The item, unless it is timed too far ahead of this server's clock. */
-  private timed(item: PipelineItem): Parsed<PipelineItem> {
-    const ahead = tsAheadIssue(item.tsMs, Date.now(), this.o.maxAheadMs);
-    return ahead ? { ok: false, issues: [ahead] } : { ok: true, value: item };
+  /** This server's clock and how far ahead of it an item may be timed. */
+  private clock(): BatchClock {
+    return { nowMs: Date.now(), maxAheadMs: this.o.maxAheadMs };
   }
 
   private async guard<T>(work: Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import { ValidationError, type FieldIssue } from '../../core/errors';
 import { tsAheadIssue } from '../../data/event-clock';
-import { safeParseEvent, safeParseLabel, tsMillis } from '../../data/schemas';
+import { safeParseEvent, safeParseLabel, tsMillis, type Parsed } from '../../data/schemas';
 import type { PipelineItem } from '../pipeline';
 
 /** An item of a batch that failed validation: its position, the item as received, and every field at fault. */
@@ -52,23 +52,28 @@ export function parseBatch(payload: unknown, clock?: BatchClock): ParsedBatch {
 function parseItem(item: unknown, out: PipelineItem[], clock: BatchClock | undefined): FieldIssue[] | undefined {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return [{ path: [], message: 'expected an object {kind, value}' }];
   const { kind, value } = item as { kind?: unknown; value?: unknown };
-  if (kind === 'event') {
-    const event = safeParseEvent(value);
-    if (!event.ok) return event.issues;
-    return timed({ kind: 'event', event: event.value, tsMs: tsMillis(event.value.ts) }, out, clock);
-  }
-  if (kind === 'label') {
-    const label = safeParseLabel(value);
-    if (!label.ok) return label.issues;
-    return timed({ kind: 'label', label: label.value, tsMs: tsMillis(label.value.ts) }, out, clock);
-  }
-  return [{ path: ['kind'], message: `expected "event" or "label", got ${JSON.stringify(kind) ?? 'nothing'}` }];
+  if (kind !== 'event' && kind !== 'label') return [{ path: ['kind'], message: `expected "event" or "label", got ${JSON.stringify(kind) ?? 'nothing'}` }];
+  const parsed = parseItemValue(kind, value, clock);
+  if (!parsed.ok) return parsed.issues;
+  out.push(parsed.value);
+  return undefined;
 }
 
-/** Appends `item` to `out` unless it is timed too far ahead of the clock; returns the issue then. */
-function timed(item: PipelineItem, out: PipelineItem[], clock: BatchClock | undefined): FieldIssue[] | undefined {
+/**
+ * An event or label (`value`) as a pipeline item, if it meets the data contract and, given a `clock`, is timed no
+ * further ahead of it than allowed: what every live input (the queue here, HTTP in serving/ingestor.ts) takes in.
+ */
+export function parseItemValue(kind: PipelineItem['kind'], value: unknown, clock: BatchClock | undefined): Parsed<PipelineItem> {
+  let item: PipelineItem;
+  if (kind === 'event') {
+    const event = safeParseEvent(value);
+    if (!event.ok) return event;
+    item = { kind, event: event.value, tsMs: tsMillis(event.value.ts) };
+  } else {
+    const label = safeParseLabel(value);
+    if (!label.ok) return label;
+    item = { kind, label: label.value, tsMs: tsMillis(label.value.ts) };
+  }
   const ahead = clock && tsAheadIssue(item.tsMs, clock.nowMs, clock.maxAheadMs);
-  if (ahead) return [ahead];
-  out.push(item);
-  return undefined;
+  return ahead ? { ok: false, issues: [ahead] } : { ok: true, value: item };
 }
